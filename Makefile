@@ -1,0 +1,48 @@
+# evtrigger: `make run` runs the whole thing on this machine, `make test` passes the tests.
+# Both install what they need (the Temporal CLI for the dev server, pinned) on first use.
+
+SHELL := /bin/bash
+GO ?= go
+TEMPORAL_VERSION := 1.5.1
+WORKFLOWCHECK_VERSION := v0.6.0
+CACHE_DIR ?= $(HOME)/.cache/evtrigger
+TEMPORAL_BIN := $(CACHE_DIR)/temporal-$(TEMPORAL_VERSION)/temporal
+WORKFLOWCHECK_BIN := $(CACHE_DIR)/tools/workflowcheck-$(WORKFLOWCHECK_VERSION)/workflowcheck
+BIN := bin/evtrigger
+export EVTRIGGER_TEMPORAL_BIN := $(TEMPORAL_BIN)
+
+.PHONY: run build test check fmt temporal tools clean
+
+## run: build evtrigger and run `evtrigger dev` (Temporal dev server + UI, worker, ingress, API)
+run: build $(TEMPORAL_BIN)
+	./$(BIN) dev $(ARGS)
+
+## build: build the evtrigger binary into bin/
+build:
+	$(GO) build -o $(BIN) ./cmd/evtrigger
+
+## test: static checks, then every test with the race detector against a real Temporal dev server
+test: check $(TEMPORAL_BIN)
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+## check: gofmt, go vet, workflowcheck (determinism of workflow code)
+check: $(WORKFLOWCHECK_BIN)
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(WORKFLOWCHECK_BIN) ./workflows/...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## temporal: install the pinned Temporal CLI (dev server); a cold build takes several minutes
+temporal: $(TEMPORAL_BIN)
+$(TEMPORAL_BIN):
+	@echo "installing temporal CLI v$(TEMPORAL_VERSION) into $(dir $@) (first time only; a cold build takes minutes)"
+	GOBIN=$(dir $@) $(GO) install github.com/temporalio/cli/cmd/temporal@v$(TEMPORAL_VERSION)
+
+$(WORKFLOWCHECK_BIN):
+	GOBIN=$(dir $@) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
+
+clean:
+	rm -rf bin .evtrigger

@@ -1,0 +1,19 @@
+package activities
+
+import (
+	"context"
+
+	"github.com/evtrigger/evtrigger/event"
+	"github.com/evtrigger/evtrigger/rules"
+)
+
+// EvaluateRules evaluates the current rule set against ev: the matched rules with their
+// rendered tasks, and a verdict for every candidate rule. Per-rule problems (a condition that
+// errs, a placeholder that cannot be rendered) are verdicts, not errors; it never fails. The
+// workflow runs it as a local activity, so its result is recorded in the workflow's history.
+func (a *Activities) EvaluateRules(ctx context.Context, ev event.Event) (rules.Evaluation, error) {
+	if a.Rules == nil {
+		return rules.Evaluation{Matched: []rules.Match{}, Verdicts: []rules.Verdict{}}, nil
+	}
+	return a.Rules.Current().Evaluate(ctx, ev), nil
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/evtrigger/evtrigger/activities"
+	"github.com/evtrigger/evtrigger/api"
+	"github.com/evtrigger/evtrigger/ingress"
+	"github.com/evtrigger/evtrigger/ingress/httpin"
+	"github.com/evtrigger/evtrigger/rules"
+	"github.com/evtrigger/evtrigger/worker"
+)
+
+// temporalFlags say which Temporal cluster to use.
+type temporalFlags struct {
+	address, namespace, taskQueue string
+}
+
+func (t *temporalFlags) register(fs *flag.FlagSet, defaultAddress string) {
+	stringFlag(fs, &t.address, "temporal-address", defaultAddress, "Temporal frontend host:port")
+	stringFlag(fs, &t.namespace, "temporal-namespace", "default", "Temporal namespace")
+	stringFlag(fs, &t.taskQueue, "task-queue", ingress.DefaultTaskQueue, "Temporal task queue of the workers")
+}
+
+func (t *temporalFlags) dial(ctx context.Context, logger *slog.Logger) (client.Client, error) {
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  t.address,
+		Namespace: t.namespace,
+		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to temporal at %s: %w", t.address, err)
+	}
+	return c, nil
+}
+
+// workerFlags configure the task activities.
+type workerFlags struct {
+	httpAllow     string
+	maxActivities int
+}
+
+func (w *workerFlags) register(fs *flag.FlagSet) {
+	stringFlag(fs, &w.httpAllow, "http-allow-hosts", "",
+		"comma-separated hosts, *.domains and CIDRs HTTP tasks may call; empty allows any host except link-local and cloud metadata addresses")
+	intFlag(fs, &w.maxActivities, "max-concurrent-tasks", 200, "tasks one worker runs at once")
+}
+
+func (w *workerFlags) start(c client.Client, rs rules.Source, tq string, logger *slog.Logger) (sdkworker.Worker, error) {
+	acts, err := activities.New(activities.Options{HTTPAllow: listFlag(w.httpAllow), Logger: logger, Rules: rs})
+	if err != nil {
+		return nil, fmt.Errorf("configure activities: %w", err)
+	}
+	wk := worker.New(c, acts, worker.Options{TaskQueue: tq, MaxConcurrentActivities: w.maxActivities})
+	if err := wk.Start(); err != nil {
+		return nil, fmt.Errorf("start worker on task queue %s: %w", tq, err)
+	}
+	return wk, nil
+}
+
+// ingressFlags configure the HTTP ingress and API.
+type ingressFlags struct {
+	httpAddr, apiToken string
+	startTimeout       time.Duration
+	recordUnmatched    bool
+}
+
+func (i *ingressFlags) register(fs *flag.FlagSet, defaultAddr string) {
+	stringFlag(fs, &i.httpAddr, "http-addr", defaultAddr, "address of the HTTP ingress and API")
+	stringFlag(fs, &i.apiToken, "api-token", "", "bearer token required by mutating API endpoints; empty: none")
+	durationFlag(fs, &i.startTimeout, "start-timeout", 5*time.Second, "how long a workflow start may take before the event is refused as 503")
+	boolFlag(fs, &i.recordUnmatched, "record-unmatched", false, "start workflows also for events no enabled rule can match")
+}
+
+func (i *ingressFlags) handler(c client.Client, rs rules.Source, tq string, eager bool, logger *slog.Logger) http.Handler {
+	starter := ingress.NewStarter(c, rs, ingress.StarterOptions{
+		TaskQueue: tq, StartTimeout: i.startTimeout, EagerStart: eager, RecordUnmatched: i.recordUnmatched,
+	})
+	return api.NewHandler(api.Options{Token: i.apiToken, Events: httpin.New(starter, httpin.Options{Logger: logger})})
+}
+
+// loadRules compiles every rule under path (a file or a directory of *.yaml).
+func loadRules(path string) (*rules.Static, error) {
+	env, err := rules.NewEnv(rules.EnvOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("build CEL environment: %w", err)
+	}
+	compiled, err := rules.LoadPath(path, env)
+	if err != nil {
+		return nil, err
+	}
+	return rules.NewStatic(rules.NewSet(compiled)), nil
+}
+
+// serveHTTP serves h on l until ctx ends, then shuts down gracefully within 5 s.
+func serveHTTP(ctx context.Context, l net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve http on %s: %w", l.Addr(), err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down http server: %w", err)
+	}
+	return nil
+}

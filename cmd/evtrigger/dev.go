@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/evtrigger/evtrigger/internal/devserver"
+)
+
+// devFlags are dev mode's own flags.
+type devFlags struct {
+	dataDir, rulesPath, temporalBin string
+	temporalPort, uiPort            int
+}
+
+// runDev runs the whole thing on one machine: a Temporal dev server on SQLite (unless
+// --temporal-address names one), the worker, the HTTP ingress and the API, in one process that
+// shares one Temporal client, so workflow starts are eager. Ctrl-C stops everything.
+func runDev(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	var df devFlags
+	var tf temporalFlags
+	var wf workerFlags
+	var inf ingressFlags
+	var lf logFlags
+	tf.register(fs, "")
+	wf.register(fs)
+	inf.register(fs, "127.0.0.1:8080")
+	lf.register(fs)
+	stringFlag(fs, &df.dataDir, "data-dir", ".evtrigger", "directory for the dev server's SQLite file and log")
+	stringFlag(fs, &df.rulesPath, "rules", "rules/examples", "rules file or directory")
+	stringFlag(fs, &df.temporalBin, "temporal-bin", "", "temporal CLI to run the dev server with (default: found as `make` installs it)")
+	intFlag(fs, &df.temporalPort, "temporal-port", 7233, "port of the embedded Temporal dev server")
+	intFlag(fs, &df.uiPort, "temporal-ui-port", 8233, "port of the embedded Temporal Web UI")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := lf.logger()
+	rs, err := loadRules(df.rulesPath)
+	if err != nil {
+		return err
+	}
+	uiURL := "(your cluster's UI)"
+	if tf.address == "" {
+		srv, err := startDevServer(ctx, df, logger)
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		tf.address, uiURL = srv.Address(), srv.UIAddress()
+	}
+	c, err := tf.dial(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	w, err := wf.start(c, rs, tf.taskQueue, logger)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+	l, err := net.Listen("tcp", inf.httpAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", inf.httpAddr, err)
+	}
+	fmt.Fprintf(stdout, "evtrigger dev is running (Ctrl-C stops everything)\n"+
+		"  Temporal:     %s (namespace %s, task queue %s)\n  Temporal UI:  %s\n"+
+		"  Events:       POST http://%s/api/v1/events\n  Rules:        %d loaded from %s\n",
+		tf.address, tf.namespace, tf.taskQueue, uiURL, l.Addr(), rs.Current().Len(), df.rulesPath)
+	return serveHTTP(ctx, l, inf.handler(c, rs, tf.taskQueue, true, logger))
+}
+
+// startDevServer runs the Temporal dev server with its state in dataDir/temporal.db and its
+// output in dataDir/temporal.log.
+func startDevServer(ctx context.Context, df devFlags, logger *slog.Logger) (*devserver.Server, error) {
+	if err := os.MkdirAll(df.dataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	logPath := filepath.Join(df.dataDir, "temporal.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", logPath, err)
+	}
+	logger.Info("starting temporal dev server", "port", df.temporalPort, "ui_port", df.uiPort, "log", logPath)
+	srv, err := devserver.Start(ctx, devserver.Options{
+		Bin: df.temporalBin, DBFile: filepath.Join(df.dataDir, "temporal.db"),
+		Port: df.temporalPort, UIPort: df.uiPort, LogLevel: "warn", Output: logFile,
+	})
+	if err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("%w (see %s)", err, logPath)
+	}
+	return srv, nil
+}

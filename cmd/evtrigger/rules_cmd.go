@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/evtrigger/evtrigger/event"
+	"github.com/evtrigger/evtrigger/rules"
+)
+
+// errFindings is returned when lint found problems: they were printed, exit code 1.
+type errFindings struct{ n int }
+
+func (e errFindings) Error() string { return fmt.Sprintf("%d file(s) with errors", e.n) }
+
+func runRules(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: evtrigger rules lint FILE... | evtrigger rules test --rules PATH --event FILE", errUsage)
+	}
+	switch args[0] {
+	case "lint":
+		return runRulesLint(args[1:], stdout)
+	case "test":
+		return runRulesTest(ctx, args[1:], stdout)
+	}
+	return fmt.Errorf("%w: unknown rules command %q (lint, test)", errUsage, args[0])
+}
+
+// runRulesLint compiles each file and prints every problem as file:line:col.
+func runRulesLint(files []string, stdout io.Writer) error {
+	if len(files) == 0 {
+		return fmt.Errorf("%w: evtrigger rules lint FILE...", errUsage)
+	}
+	env, err := rules.NewEnv(rules.EnvOptions{})
+	if err != nil {
+		return err
+	}
+	bad := 0
+	for _, f := range files {
+		compiled, err := rules.LoadPath(f, env)
+		if err != nil {
+			bad++
+			fmt.Fprintln(stdout, err)
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: %d rule(s) ok\n", f, len(compiled))
+	}
+	if bad > 0 {
+		return errFindings{bad}
+	}
+	return nil
+}
+
+// runRulesTest is an offline dry run: which rules match the event, the rendered task of each,
+// and why every other rule did not. Nothing runs.
+func runRulesTest(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("rules test", flag.ContinueOnError)
+	var rulesPath, eventPath string
+	var asJSON bool
+	fs.StringVar(&rulesPath, "rules", "rules/examples", "rules file or directory")
+	fs.StringVar(&eventPath, "event", "", "event file (seed envelope or CloudEvents JSON); - for stdin")
+	fs.BoolVar(&asJSON, "json", false, "print the evaluation as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if eventPath == "" {
+		return fmt.Errorf("%w: --event is required", errUsage)
+	}
+	rs, err := loadRules(rulesPath)
+	if err != nil {
+		return err
+	}
+	ev, err := readEvent(eventPath)
+	if err != nil {
+		return err
+	}
+	eval := rs.Current().Explain(ctx, ev)
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(eval)
+	}
+	printEvaluation(stdout, ev, eval)
+	return nil
+}
+
+func readEvent(path string) (event.Event, error) {
+	var body []byte
+	var err error
+	if path == "-" {
+		body, err = io.ReadAll(os.Stdin)
+	} else {
+		body, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return event.Event{}, fmt.Errorf("read event %s: %w", path, err)
+	}
+	ev, err := event.Parse(body, event.Options{DefaultID: event.ContentID})
+	if err != nil {
+		return event.Event{}, fmt.Errorf("event %s: %w", path, err)
+	}
+	return ev, nil
+}
+
+func printEvaluation(w io.Writer, ev event.Event, eval rules.Evaluation) {
+	fmt.Fprintf(w, "event %s (type %s): %d rule(s) match\n", ev.ID, ev.Type, len(eval.Matched))
+	for _, m := range eval.Matched {
+		task, _ := json.Marshal(m.Task)
+		fmt.Fprintf(w, "  MATCH    %s (v%d, %s, timeout %s, %d attempts): %s\n",
+			m.RuleID, m.Version, m.Priority, m.Timeout, m.Retry.MaxAttempts, task)
+	}
+	for _, v := range eval.Verdicts {
+		if v.Outcome == rules.OutcomeMatched {
+			continue
+		}
+		line := fmt.Sprintf("  NO MATCH %s (v%d): %s", v.RuleID, v.Version, v.Outcome)
+		if v.Message != "" {
+			line += ": " + v.Message
+		}
+		fmt.Fprintln(w, line)
+	}
+}

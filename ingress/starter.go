@@ -1,0 +1,115 @@
+// Package ingress turns events into workflow starts. Every source (HTTP here, Kafka and RabbitMQ
+// in their own packages) hands its parsed events to a Starter and acknowledges a message to its
+// broker only after Start has returned without error: by then Temporal has durably recorded the
+// workflow (or recognised it as a duplicate), or the event was filtered out by the rules.
+package ingress
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/evtrigger/evtrigger/event"
+	"github.com/evtrigger/evtrigger/rules"
+	"github.com/evtrigger/evtrigger/workflows"
+)
+
+// ErrUnavailable is returned (wrapped) by Starter.Start when Temporal could not be reached or
+// did not answer in time. Nothing was acknowledged; the caller should retry later (an HTTP
+// source answers 503, a broker source pauses and redelivers). A start that did reach Temporal
+// before the timeout is recognised as a duplicate on the retry.
+var ErrUnavailable = errors.New("temporal unavailable")
+
+// DefaultTaskQueue is the task queue evtrigger's workers poll unless configured otherwise.
+const DefaultTaskQueue = "evtrigger"
+
+// StarterOptions configure a Starter. The zero value works.
+type StarterOptions struct {
+	// TaskQueue is the workers' task queue. Default DefaultTaskQueue.
+	TaskQueue string
+	// StartTimeout bounds one start, retries against an unreachable server included.
+	// Default 5s.
+	StartTimeout time.Duration
+	// EagerStart asks the server to hand the first workflow task straight back to a worker in
+	// this process (one round trip less); it only helps when a worker runs on the same client.
+	EagerStart bool
+	// RecordUnmatched starts workflows also for events that no enabled rule can match, so they
+	// are on record in Temporal. Default false: such events are counted as filtered and dropped.
+	RecordUnmatched bool
+}
+
+// Outcome is what became of one event.
+type Outcome struct {
+	WorkflowID string `json:"workflowId,omitempty"`
+	RunID      string `json:"runId,omitempty"`
+	// Duplicate: a workflow for this event ID already existed (running or closed); nothing new ran.
+	Duplicate bool `json:"duplicate"`
+	// Filtered: no enabled rule can match the event's type; no workflow was started.
+	Filtered bool `json:"filtered,omitempty"`
+}
+
+// Starter starts exactly one workflow per event ID.
+type Starter struct {
+	client client.Client
+	rules  rules.Source
+	opts   StarterOptions
+}
+
+// NewStarter returns a Starter that starts workflows through c and pre-filters with rs.
+func NewStarter(c client.Client, rs rules.Source, opts StarterOptions) *Starter {
+	if opts.TaskQueue == "" {
+		opts.TaskQueue = DefaultTaskQueue
+	}
+	if opts.StartTimeout <= 0 {
+		opts.StartTimeout = 5 * time.Second
+	}
+	return &Starter{client: c, rules: rs, opts: opts}
+}
+
+// Start starts the event's workflow, ID event.WorkflowID(ev.ID). A second start of the same ID,
+// while the first runs or after it closed, starts nothing and reports Duplicate. An event whose
+// type no enabled rule can match is Filtered unless RecordUnmatched is set. Errors wrap
+// ErrUnavailable when Temporal could not be reached; any other error is permanent for this event.
+func (s *Starter) Start(ctx context.Context, ev event.Event) (Outcome, error) {
+	id := event.WorkflowID(ev.ID)
+	if !s.opts.RecordUnmatched && !s.rules.Current().MayMatch(ev.Type) {
+		return Outcome{Filtered: true}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.StartTimeout)
+	defer cancel()
+	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       id,
+		TaskQueue:                                s.opts.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		EnableEagerStart:                         s.opts.EagerStart,
+	}, workflows.EventWorkflowName, ev)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case err == nil:
+		return Outcome{WorkflowID: id, RunID: run.GetRunID()}, nil
+	case errors.As(err, &started):
+		return Outcome{WorkflowID: id, RunID: started.RunId, Duplicate: true}, nil
+	case isUnavailable(err):
+		return Outcome{}, fmt.Errorf("start workflow %s: %w: %w", id, ErrUnavailable, err)
+	default:
+		return Outcome{}, fmt.Errorf("start workflow %s: %w", id, err)
+	}
+}
+
+// isUnavailable reports whether err means the server could not be reached or did not answer,
+// as opposed to refusing the request.
+func isUnavailable(err error) bool {
+	var unavailable *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	var exhausted *serviceerror.ResourceExhausted
+	var canceled *serviceerror.Canceled
+	return errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.As(err, &exhausted) ||
+		errors.As(err, &canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}

@@ -1,0 +1,29 @@
+// Package httpjson writes JSON responses and errors for evtrigger's HTTP endpoints.
+package httpjson
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// Error is the body of every error response.
+type Error struct {
+	Error string `json:"error"`
+	// Field names the offending input field, when one is to blame.
+	Field string `json:"field,omitempty"`
+	// Line and Column locate the problem inside the field (a CEL condition), when known.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+}
+
+// Write writes v as JSON with the status code.
+func Write(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// WriteError writes an Error with the message msg.
+func WriteError(w http.ResponseWriter, status int, msg string) {
+	Write(w, status, Error{Error: msg})
+}

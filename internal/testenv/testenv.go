@@ -1,0 +1,140 @@
+// Package testenv assembles evtrigger on a real Temporal dev server for end-to-end tests: a
+// worker on its own task queue, the HTTP ingress and API on an httptest server, and polling
+// helpers that wait with a deadline instead of sleeping.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/evtrigger/evtrigger/activities"
+	"github.com/evtrigger/evtrigger/api"
+	"github.com/evtrigger/evtrigger/ingress"
+	"github.com/evtrigger/evtrigger/ingress/httpin"
+	"github.com/evtrigger/evtrigger/internal/devserver"
+	"github.com/evtrigger/evtrigger/rules"
+	"github.com/evtrigger/evtrigger/worker"
+)
+
+// StartTemporal starts a dev server persisting to a SQLite file in dir, so it can be restarted.
+// Call it from TestMain (use os.MkdirTemp for dir) or a test; Stop it when done.
+func StartTemporal(ctx context.Context, dir string) (*devserver.Server, error) {
+	return devserver.Start(ctx, devserver.Options{DBFile: filepath.Join(dir, "temporal.db")})
+}
+
+// Stack is evtrigger wired onto a dev server for one test.
+type Stack struct {
+	Client    client.Client
+	TaskQueue string
+	// API is the HTTP ingress and API.
+	API   *httptest.Server
+	Rules *rules.Static
+}
+
+// Options adjust a Stack.
+type Options struct {
+	// Token is the API token; empty: none.
+	Token string
+	// StartTimeout of the starter; default 5s.
+	StartTimeout time.Duration
+}
+
+// NewStack loads rulesYAML, dials srv, starts a worker on a task queue named after the test, and
+// serves the API; everything stops when the test ends.
+func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Options) *Stack {
+	t.Helper()
+	rs := LoadRules(t, rulesYAML)
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(),
+		Logger: sdklog.NewStructuredLogger(logger)})
+	if err != nil {
+		t.Fatalf("dial temporal: %v", err)
+	}
+	t.Cleanup(c.Close)
+	tq := "test-" + strings.NewReplacer("/", "-", " ", "_").Replace(t.Name())
+	acts, err := activities.New(activities.Options{Logger: logger, Rules: rs})
+	if err != nil {
+		t.Fatalf("activities: %v", err)
+	}
+	w := worker.New(c, acts, worker.Options{TaskQueue: tq})
+	if err := w.Start(); err != nil {
+		t.Fatalf("start worker: %v", err)
+	}
+	t.Cleanup(w.Stop)
+	starter := ingress.NewStarter(c, rs, ingress.StarterOptions{TaskQueue: tq, StartTimeout: opts.StartTimeout, EagerStart: true})
+	h := api.NewHandler(api.Options{Token: opts.Token, Events: httpin.New(starter, httpin.Options{Logger: logger})})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return &Stack{Client: c, TaskQueue: tq, API: ts, Rules: rs}
+}
+
+// StartWorker starts one more worker on the stack's task queue, for tests that stop one.
+func (s *Stack) StartWorker(t testing.TB) sdkworker.Worker {
+	t.Helper()
+	acts, err := activities.New(activities.Options{Rules: s.Rules})
+	if err != nil {
+		t.Fatalf("activities: %v", err)
+	}
+	w := worker.New(s.Client, acts, worker.Options{TaskQueue: s.TaskQueue})
+	if err := w.Start(); err != nil {
+		t.Fatalf("start worker: %v", err)
+	}
+	return w
+}
+
+// LoadRules compiles rules from YAML text.
+func LoadRules(t testing.TB, rulesYAML string) *rules.Static {
+	t.Helper()
+	env, err := rules.NewEnv(rules.EnvOptions{})
+	if err != nil {
+		t.Fatalf("cel env: %v", err)
+	}
+	compiled, err := rules.Parse("test-rules.yaml", []byte(rulesYAML), env)
+	if err != nil {
+		t.Fatalf("load rules: %v", err)
+	}
+	return rules.NewStatic(rules.NewSet(compiled))
+}
+
+// PostEvent posts body to /api/v1/events and returns the status and decoded JSON answer.
+func (s *Stack) PostEvent(t testing.TB, body string) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.Post(s.API.URL+httpin.Path, "application/json", bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatalf("post event: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("answer %d is not JSON: %q", resp.StatusCode, raw)
+	}
+	return resp.StatusCode, out
+}
+
+// Eventually polls cond every 50 ms until it holds or timeout passes, then fails the test with
+// msg.
+func Eventually(t testing.TB, timeout time.Duration, msg string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %s: %s", timeout, msg)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,124 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/ext"
+
+	"github.com/evtrigger/evtrigger/event"
+)
+
+// Defaults of EnvOptions.
+const (
+	DefaultCostLimit   uint64 = 100000
+	DefaultEvalTimeout        = 100 * time.Millisecond
+)
+
+// EnvOptions configures the CEL environment of rule conditions.
+type EnvOptions struct {
+	// CostLimit bounds the CEL cost of one evaluation of one condition; exceeding it is a
+	// condition error. 0 means DefaultCostLimit.
+	CostLimit uint64
+	// EvalTimeout bounds the time of one evaluation of one condition; exceeding it is a
+	// condition error. 0 means DefaultEvalTimeout.
+	EvalTimeout time.Duration
+}
+
+// Env is the CEL environment rule conditions compile in: the variables event, payload and
+// metadata, cross-type numeric comparisons and the ext strings library. Build it once with NewEnv
+// and share it; it is safe for concurrent use.
+type Env struct {
+	cel         *cel.Env
+	costLimit   uint64
+	evalTimeout time.Duration
+}
+
+// NewEnv builds the CEL environment, applying the defaults of EnvOptions.
+func NewEnv(opts EnvOptions) (*Env, error) {
+	if opts.CostLimit == 0 {
+		opts.CostLimit = DefaultCostLimit
+	}
+	if opts.EvalTimeout <= 0 {
+		opts.EvalTimeout = DefaultEvalTimeout
+	}
+	dynMap := cel.MapType(cel.StringType, cel.DynType)
+	ce, err := cel.NewEnv(
+		cel.Variable("event", dynMap),
+		cel.Variable("payload", dynMap),
+		cel.Variable("metadata", dynMap),
+		cel.CrossTypeNumericComparisons(true),
+		ext.Strings(),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("new CEL environment: %w", err)
+	}
+	return &Env{cel: ce, costLimit: opts.CostLimit, evalTimeout: opts.EvalTimeout}, nil
+}
+
+// celIssue is one problem with a condition, at a 1-based line and 0-based column of the
+// condition text; line 0 when CEL gave no location.
+type celIssue struct {
+	line, col int
+	msg       string
+}
+
+// compile checks a non-empty condition and builds its program. The condition must have type
+// bool, or dyn (checked when evaluated).
+func (e *Env) compile(expr string) (cel.Program, []celIssue) {
+	ast, iss := e.cel.Compile(expr)
+	if iss.Err() != nil {
+		var out []celIssue
+		for _, ce := range iss.Errors() {
+			out = append(out, celIssue{line: ce.Location.Line(), col: ce.Location.Column(), msg: ce.Message})
+		}
+		return nil, out
+	}
+	if t := ast.OutputType(); !t.IsExactType(cel.BoolType) && !t.IsExactType(cel.DynType) {
+		return nil, []celIssue{{msg: fmt.Sprintf("condition must be a bool, got %s", t)}}
+	}
+	prg, err := e.cel.Program(ast,
+		cel.CostLimit(e.costLimit),
+		cel.InterruptCheckFrequency(100),
+		cel.EvalOptions(cel.OptOptimize),
+	)
+	if err != nil {
+		return nil, []celIssue{{msg: err.Error()}}
+	}
+	return prg, nil
+}
+
+// activation is what conditions of one event see; build it once per event with newActivation.
+type activation = cel.Activation
+
+// newActivation binds event (ev.Activation(), with priority MEDIUM when unset), payload and
+// metadata.
+func newActivation(ev *event.Event) (activation, error) {
+	a := ev.Activation()
+	a["priority"] = string(eventPriority(ev.Priority))
+	act, err := cel.NewActivation(map[string]any{
+		"event": a, "payload": a["payload"], "metadata": a["metadata"],
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bind event %s: %w", ev.ID, err)
+	}
+	return act, nil
+}
+
+// eval runs a condition program under the evaluation timeout.
+func (e *Env) eval(ctx context.Context, prg cel.Program, act activation) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.evalTimeout)
+	defer cancel()
+	out, _, err := prg.ContextEval(ctx, act)
+	if err != nil {
+		return false, err
+	}
+	b, ok := out.(types.Bool)
+	if !ok {
+		return false, fmt.Errorf("condition must be a bool, got %s", out.Type().TypeName())
+	}
+	return bool(b), nil
+}

@@ -1,0 +1,101 @@
+package rules
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/evtrigger/evtrigger/event"
+	"github.com/evtrigger/evtrigger/task"
+)
+
+// evaluate runs the candidate rules, sorted by ID, against one event.
+func evaluate(ctx context.Context, ev *event.Event, cands []*Compiled) Evaluation {
+	out := Evaluation{Matched: []Match{}, Verdicts: make([]Verdict, 0, len(cands))}
+	b := &binding{ev: ev, vals: &values{ev: ev}}
+	for _, c := range cands {
+		v, m := c.evaluate(ctx, b)
+		out.Verdicts = append(out.Verdicts, v)
+		if m != nil {
+			out.Matched = append(out.Matched, *m)
+		}
+	}
+	slices.SortFunc(out.Matched, func(a, b Match) int {
+		return cmp.Or(cmp.Compare(priorityRank(a.Priority), priorityRank(b.Priority)), cmp.Compare(a.RuleID, b.RuleID))
+	})
+	return out
+}
+
+// binding holds what the rules of one event see; the CEL activation is built on first use, once.
+type binding struct {
+	ev    *event.Event
+	vals  *values
+	act   activation
+	err   error
+	built bool
+}
+
+// activation returns the event's CEL activation, building it the first time.
+func (b *binding) activation() (activation, error) {
+	if !b.built {
+		b.act, b.err = newActivation(b.ev)
+		b.built = true
+	}
+	return b.act, b.err
+}
+
+// evaluate decides one candidate rule: its Verdict, and its Match when it matched.
+func (c *Compiled) evaluate(ctx context.Context, b *binding) (Verdict, *Match) {
+	v := Verdict{RuleID: c.Rule.ID, Version: c.Rule.Version}
+	if !c.Rule.IsEnabled() {
+		v.Outcome = OutcomeDisabled
+		return v, nil
+	}
+	ok, err := true, error(nil)
+	if c.program != nil {
+		var act activation
+		if act, err = b.activation(); err == nil {
+			ok, err = c.holds(ctx, act)
+		}
+	}
+	switch {
+	case err != nil:
+		v.Outcome, v.Message = OutcomeConditionError, err.Error()
+		return v, nil
+	case !ok:
+		v.Outcome = OutcomeConditionFalse
+		return v, nil
+	}
+	spec, err := c.task.render(b.vals)
+	if err != nil {
+		v.Outcome, v.Message = OutcomeRenderError, err.Error()
+		return v, nil
+	}
+	v.Outcome = OutcomeMatched
+	return v, &Match{
+		RuleID: c.Rule.ID, Version: c.Rule.Version, TaskName: c.Rule.TaskName,
+		Priority: c.Rule.Priority, Task: spec, Timeout: c.Rule.Timeout.Std(), Retry: c.Rule.Retry.policy(),
+	}
+}
+
+// Render returns the rule's task rendered for ev, without evaluating the condition. It fails,
+// naming the placeholder, when a field is missing or a rendered URL or header is unacceptable.
+func (c *Compiled) Render(ev event.Event) (task.Spec, error) {
+	return c.task.render(&values{ev: &ev})
+}
+
+// MatchesType reports whether the rule's eventType matches eventType.
+func (c *Compiled) MatchesType(eventType string) bool { return c.pattern.match(eventType) }
+
+// priorityRank orders priorities, HIGH first; anything unknown last.
+func priorityRank(p event.Priority) int {
+	switch p {
+	case event.PriorityHigh:
+		return 0
+	case event.PriorityMedium:
+		return 1
+	case event.PriorityLow:
+		return 2
+	}
+	return 3
+}

@@ -1,0 +1,111 @@
+package rules
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// jsonTemplate is an HTTP body given as a YAML map or list: a tree whose strings are templates,
+// rendered into a value and then encoded as JSON.
+type jsonTemplate struct {
+	tmpl  *template       // a string
+	lit   any             // a number, boolean or null
+	keys  []string        // an object's keys, sorted
+	elems []*jsonTemplate // an object's values, parallel to keys, or a list's items
+	obj   bool
+	list  bool
+}
+
+// parseJSONTemplate builds the tree for v, reporting problems at field and below.
+func parseJSONTemplate(v any, field string, rep *reporter) *jsonTemplate {
+	switch x := v.(type) {
+	case string:
+		t, err := parseTemplate(x)
+		if err != nil {
+			rep.addf(field, "%v", err)
+			return nil
+		}
+		return &jsonTemplate{tmpl: t}
+	case map[string]any:
+		jt := &jsonTemplate{obj: true, keys: sortedKeys(x)}
+		for _, k := range jt.keys {
+			jt.elems = append(jt.elems, parseJSONTemplate(x[k], field+"."+k, rep))
+		}
+		return jt
+	case []any:
+		jt := &jsonTemplate{list: true}
+		for i, e := range x {
+			jt.elems = append(jt.elems, parseJSONTemplate(e, field+"["+strconv.Itoa(i)+"]", rep))
+		}
+		return jt
+	case nil, bool, int, int64, uint64, json.Number:
+		return &jsonTemplate{lit: x}
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			rep.addf(field, "%v cannot be written in JSON", x)
+			return nil
+		}
+		return &jsonTemplate{lit: x}
+	}
+	rep.addf(field, "want a string, number, boolean, null, map with string keys or list, got %T", v)
+	return nil
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// render returns the body's value: a string that is exactly one placeholder keeps the type of
+// the value it refers to; any other string renders as text.
+func (jt *jsonTemplate) render(v *values) (any, error) {
+	switch {
+	case jt.tmpl != nil:
+		if r := jt.tmpl.single(); r != nil {
+			return v.resolve(r)
+		}
+		return jt.tmpl.render(v)
+	case jt.obj:
+		m := make(map[string]any, len(jt.keys))
+		for i, k := range jt.keys {
+			x, err := jt.elems[i].render(v)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = x
+		}
+		return m, nil
+	case jt.list:
+		l := make([]any, len(jt.elems))
+		for i, e := range jt.elems {
+			x, err := e.render(v)
+			if err != nil {
+				return nil, err
+			}
+			l[i] = x
+		}
+		return l, nil
+	}
+	return jt.lit, nil
+}
+
+// renderJSON renders the body and encodes it as compact JSON.
+func (jt *jsonTemplate) renderJSON(v *values) (string, error) {
+	x, err := jt.render(v)
+	if err != nil {
+		return "", err
+	}
+	s, err := compactJSON(x)
+	if err != nil {
+		return "", fmt.Errorf("body: %w", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,78 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/evtrigger/evtrigger/task"
+)
+
+// render returns the task for one event. It fails, naming the placeholder, when a field is
+// missing or a rendered URL or header value is unacceptable.
+func (tt *taskTemplate) render(v *values) (task.Spec, error) {
+	if tt.shell != nil {
+		sh, err := tt.shell.render(v)
+		if err != nil {
+			return task.Spec{}, err
+		}
+		return task.Spec{Type: task.TypeShell, Shell: sh}, nil
+	}
+	h, err := tt.http.render(v)
+	if err != nil {
+		return task.Spec{}, err
+	}
+	return task.Spec{Type: task.TypeHTTP, HTTP: h}, nil
+}
+
+// render returns the HTTP task for one event.
+func (ht *httpTemplate) render(v *values) (*task.HTTP, error) {
+	u, err := ht.url.render(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkURL(u); err != nil {
+		return nil, fmt.Errorf("rendered url: %w", err)
+	}
+	h := &task.HTTP{Method: ht.method, URL: u, AcceptStatus: slices.Clone(ht.accept)}
+	if h.Headers, err = ht.headers.render(v); err != nil {
+		return nil, err
+	}
+	for _, name := range ht.headers.names {
+		if strings.ContainsAny(h.Headers[name], "\r\n\x00") {
+			return nil, fmt.Errorf("header %s: rendered value contains CR, LF or NUL", name)
+		}
+	}
+	switch {
+	case ht.body != nil:
+		h.Body, err = ht.body.render(v)
+	case ht.jsonBody != nil:
+		h.Body, err = ht.jsonBody.renderJSON(v)
+		if ht.jsonType {
+			if h.Headers == nil {
+				h.Headers = map[string]string{}
+			}
+			h.Headers["Content-Type"] = "application/json"
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// render returns the rendered map, nil when there are no names.
+func (nt namedTemplates) render(v *values) (map[string]string, error) {
+	if len(nt.names) == 0 {
+		return nil, nil
+	}
+	m := make(map[string]string, len(nt.names))
+	for i, name := range nt.names {
+		s, err := nt.tmpls[i].render(v)
+		if err != nil {
+			return nil, err
+		}
+		m[name] = s
+	}
+	return m, nil
+}

@@ -1,0 +1,152 @@
+package rules
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/evtrigger/evtrigger/event"
+)
+
+// Set is an immutable snapshot of compiled rules, indexed by event type: a map from exact type
+// to its rules plus the list of pattern rules, so evaluating an event never looks at rules of
+// other exact types. It is safe for concurrent use; a nil *Set is empty.
+type Set struct {
+	rules    []*Compiled            // all, by ID
+	exact    map[string][]*Compiled // exact type → its rules, by ID
+	patterns []*Compiled            // rules with wildcards, by ID
+	// For MayMatch: the types and distinct patterns of enabled rules.
+	enabledExact    map[string]bool
+	enabledPatterns []*pattern
+	matchAll        bool // an enabled rule's pattern is "#"
+}
+
+// NewSet indexes rules. Rule IDs should be unique (a load guarantees it); when one repeats, the
+// last rule with that ID wins. nil entries are skipped. The slice is not kept.
+func NewSet(rules []*Compiled) *Set {
+	byID := map[string]*Compiled{}
+	for _, c := range rules {
+		if c != nil {
+			byID[c.Rule.ID] = c
+		}
+	}
+	s := &Set{exact: map[string][]*Compiled{}, enabledExact: map[string]bool{}}
+	for _, id := range sortedKeys(byID) {
+		c := byID[id]
+		s.rules = append(s.rules, c)
+		if c.pattern.exact {
+			s.exact[c.pattern.raw] = append(s.exact[c.pattern.raw], c)
+		} else {
+			s.patterns = append(s.patterns, c)
+		}
+		if c.Rule.IsEnabled() {
+			s.indexEnabled(&c.pattern)
+		}
+	}
+	return s
+}
+
+// indexEnabled records the pattern of an enabled rule for MayMatch.
+func (s *Set) indexEnabled(p *pattern) {
+	switch {
+	case p.exact:
+		s.enabledExact[p.raw] = true
+	case len(p.segs) == 1 && p.segs[0] == "#":
+		s.matchAll = true
+	case !slices.ContainsFunc(s.enabledPatterns, func(q *pattern) bool { return q.raw == p.raw }):
+		s.enabledPatterns = append(s.enabledPatterns, p)
+	}
+}
+
+// Len is the number of rules.
+func (s *Set) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.rules)
+}
+
+// Rules returns the rules, defaults applied, sorted by ID. The Rule values are copies, but their
+// Parameters, Retry and Enabled are shared: treat them as read-only.
+func (s *Set) Rules() []Rule {
+	if s == nil {
+		return []Rule{}
+	}
+	out := make([]Rule, len(s.rules))
+	for i, c := range s.rules {
+		out[i] = c.Rule
+	}
+	return out
+}
+
+// MayMatch reports whether any enabled rule's event type matches eventType: a cheap pre-filter
+// for ingress, which may drop events for which it is false. It evaluates no condition.
+func (s *Set) MayMatch(eventType string) bool {
+	if s == nil {
+		return false
+	}
+	if s.matchAll || s.enabledExact[eventType] {
+		return true
+	}
+	if len(s.enabledPatterns) == 0 {
+		return false
+	}
+	segs := strings.Split(eventType, ".")
+	for _, p := range s.enabledPatterns {
+		if p.matchSegments(segs) {
+			return true
+		}
+	}
+	return false
+}
+
+// candidates returns the rules whose event type matches, by ID.
+func (s *Set) candidates(eventType string) []*Compiled {
+	exact := s.exact[eventType]
+	if len(s.patterns) == 0 {
+		return exact
+	}
+	out := slices.Clone(exact)
+	segs := strings.Split(eventType, ".")
+	for _, c := range s.patterns {
+		if c.pattern.matchSegments(segs) {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Compiled) int { return cmp.Compare(a.Rule.ID, b.Rule.ID) })
+	return out
+}
+
+// Evaluate runs the rules whose event type matches ev.Type against ev. Each of them gets a
+// Verdict (disabled, condition_false, condition_error, render_error or matched), sorted by rule
+// ID; each matched rule also a Match with its task rendered, sorted by priority (HIGH first) and
+// then rule ID. Rules of other types are not looked at and get no Verdict. A failing condition or
+// render affects its rule only. Matched and Verdicts are never nil.
+func (s *Set) Evaluate(ctx context.Context, ev event.Event) Evaluation {
+	if s == nil {
+		return Evaluation{Matched: []Match{}, Verdicts: []Verdict{}}
+	}
+	return evaluate(ctx, &ev, s.candidates(ev.Type))
+}
+
+// Explain is Evaluate plus a type_mismatch Verdict for every other rule of the set: the
+// offline dry run's view of why each rule did or did not fire.
+func (s *Set) Explain(ctx context.Context, ev event.Event) Evaluation {
+	e := s.Evaluate(ctx, ev)
+	if s == nil {
+		return e
+	}
+	verdicts := make([]Verdict, 0, len(s.rules))
+	i := 0
+	for _, c := range s.rules {
+		if i < len(e.Verdicts) && e.Verdicts[i].RuleID == c.Rule.ID {
+			verdicts = append(verdicts, e.Verdicts[i])
+			i++
+			continue
+		}
+		verdicts = append(verdicts, Verdict{RuleID: c.Rule.ID, Version: c.Rule.Version, Outcome: OutcomeTypeMismatch})
+	}
+	e.Verdicts = verdicts
+	return e
+}

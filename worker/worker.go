@@ -1,0 +1,69 @@
+// Package worker wires evtrigger's workflow and activities into a Temporal worker.
+package worker
+
+import (
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/evtrigger/evtrigger/activities"
+	"github.com/evtrigger/evtrigger/ingress"
+	"github.com/evtrigger/evtrigger/workflows"
+)
+
+// Options configure a worker. The zero value works.
+type Options struct {
+	// TaskQueue to poll. Default ingress.DefaultTaskQueue.
+	TaskQueue string
+	// MaxConcurrentActivities caps the tasks (shell, http) this worker runs at once. Default 200.
+	MaxConcurrentActivities int
+	// MaxConcurrentWorkflowTasks caps the workflow tasks in flight. Default 200.
+	MaxConcurrentWorkflowTasks int
+}
+
+// New returns a worker, not yet started, that runs EventWorkflow and the task activities of
+// acts. Start it with Start or Run; stop it with Stop.
+func New(c client.Client, acts *activities.Activities, opts Options) sdkworker.Worker {
+	if opts.TaskQueue == "" {
+		opts.TaskQueue = ingress.DefaultTaskQueue
+	}
+	if opts.MaxConcurrentActivities <= 0 {
+		opts.MaxConcurrentActivities = 200
+	}
+	if opts.MaxConcurrentWorkflowTasks <= 0 {
+		opts.MaxConcurrentWorkflowTasks = 200
+	}
+	w := sdkworker.New(c, opts.TaskQueue, sdkworker.Options{
+		MaxConcurrentActivityExecutionSize:      opts.MaxConcurrentActivities,
+		MaxConcurrentLocalActivityExecutionSize: opts.MaxConcurrentActivities,
+		MaxConcurrentWorkflowTaskExecutionSize:  opts.MaxConcurrentWorkflowTasks,
+	})
+	RegisterWorkflows(w)
+	RegisterActivities(w, acts)
+	return w
+}
+
+// RegisterWorkflows registers the workflows under the names in package workflows, on a worker,
+// a test environment or a replayer.
+func RegisterWorkflows(r WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(workflows.EventWorkflow, workflow.RegisterOptions{Name: workflows.EventWorkflowName})
+}
+
+// RegisterActivities registers the activities of acts under the names in package workflows,
+// on a worker or a test environment.
+func RegisterActivities(r ActivityRegistry, acts *activities.Activities) {
+	r.RegisterActivityWithOptions(acts.EvaluateRules, activity.RegisterOptions{Name: workflows.ActivityEvaluateRules})
+	r.RegisterActivityWithOptions(acts.RunShell, activity.RegisterOptions{Name: workflows.ActivityRunShell})
+	r.RegisterActivityWithOptions(acts.RunHTTP, activity.RegisterOptions{Name: workflows.ActivityRunHTTP})
+}
+
+// WorkflowRegistry is a worker, a replayer, or a test environment.
+type WorkflowRegistry interface {
+	RegisterWorkflowWithOptions(w interface{}, options workflow.RegisterOptions)
+}
+
+// ActivityRegistry is a worker or a test environment.
+type ActivityRegistry interface {
+	RegisterActivityWithOptions(a interface{}, options activity.RegisterOptions)
+}

@@ -1,0 +1,31 @@
+package workflows_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/evtrigger/evtrigger/worker"
+)
+
+// TestReplayRecordedHistories replays every history in testdata, recorded from a real server
+// (see e2e/history_test.go): a workflow change that would break running workflows fails here.
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no recorded histories in testdata")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			replayer := sdkworker.NewWorkflowReplayer()
+			worker.RegisterWorkflows(replayer)
+			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+				t.Fatalf("replay %s: %v", f, err)
+			}
+		})
+	}
+}

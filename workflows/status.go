@@ -1,0 +1,64 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/evtrigger/evtrigger/rules"
+	"github.com/evtrigger/evtrigger/task"
+)
+
+// TaskState is where one matched task stands.
+type TaskState string
+
+// The task states.
+const (
+	TaskPending   TaskState = "pending"
+	TaskRunning   TaskState = "running"
+	TaskSucceeded TaskState = "succeeded"
+	TaskFailed    TaskState = "failed"
+)
+
+// TaskStatus is one matched task as the status query and the workflow result report it.
+type TaskStatus struct {
+	RuleID      string    `json:"ruleId"`
+	RuleVersion int64     `json:"ruleVersion"`
+	TaskName    string    `json:"taskName"`
+	Type        task.Type `json:"type"`
+	State       TaskState `json:"state"`
+	// Attempts is how many attempts have ended; 0 while the first one runs.
+	Attempts  int32     `json:"attempts"`
+	LastError string    `json:"lastError,omitempty"`
+	StartedAt time.Time `json:"startedAt,omitzero"`
+	ClosedAt  time.Time `json:"closedAt,omitzero"`
+	// Result is the successful attempt's result.
+	Result *task.Result `json:"result,omitempty"`
+}
+
+// Status is the answer of the status query and the workflow's result.
+type Status struct {
+	EventID   string `json:"eventId"`
+	EventType string `json:"eventType"`
+	// Evaluated is false until the rules have been evaluated.
+	Evaluated bool         `json:"evaluated"`
+	Tasks     []TaskStatus `json:"tasks"`
+	// Verdicts explains each rule considered for the event.
+	Verdicts []rules.Verdict `json:"verdicts,omitempty"`
+}
+
+// Failed counts the tasks that failed.
+func (s Status) Failed() int {
+	n := 0
+	for _, t := range s.Tasks {
+		if t.State == TaskFailed {
+			n++
+		}
+	}
+	return n
+}
+
+// copyStatus returns a deep enough copy for a query answer: the task slice is not shared.
+func (s *Status) snapshot() Status {
+	out := *s
+	out.Tasks = append([]TaskStatus(nil), s.Tasks...)
+	return out
+}
