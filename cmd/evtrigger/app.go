@@ -45,6 +45,39 @@ func (t *temporalFlags) dial(ctx context.Context, logger *slog.Logger) (client.C
 	return c, nil
 }
 
+// common are the flags and set-up every long-running command shares: Temporal, rules, logging.
+type common struct {
+	temporal  temporalFlags
+	log       logFlags
+	rulesPath string
+}
+
+func (c *common) register(fs *flag.FlagSet, defaultAddress string) {
+	c.temporal.register(fs, defaultAddress)
+	c.log.register(fs)
+	stringFlag(fs, &c.rulesPath, "rules", "rules/examples", "rules file or directory of *.yaml")
+}
+
+// opened is what common's set-up yields; close releases it.
+type opened struct {
+	logger *slog.Logger
+	rules  *rules.Static
+	client client.Client
+}
+
+// open loads the rules and dials Temporal.
+func (c *common) open(ctx context.Context, logger *slog.Logger) (*opened, error) {
+	rs, err := loadRules(c.rulesPath)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := c.temporal.dial(ctx, logger)
+	if err != nil {
+		return nil, err
+	}
+	return &opened{logger: logger, rules: rs, client: cl}, nil
+}
+
 // workerFlags configure the task activities.
 type workerFlags struct {
 	httpAllow     string

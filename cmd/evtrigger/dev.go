@@ -15,8 +15,8 @@ import (
 
 // devFlags are dev mode's own flags.
 type devFlags struct {
-	dataDir, rulesPath, temporalBin string
-	temporalPort, uiPort            int
+	dataDir, temporalBin string
+	temporalPort, uiPort int
 }
 
 // runDev runs the whole thing on one machine: a Temporal dev server on SQLite (unless
@@ -25,42 +25,35 @@ type devFlags struct {
 func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	var df devFlags
-	var tf temporalFlags
+	var cf common
 	var wf workerFlags
 	var inf ingressFlags
-	var lf logFlags
-	tf.register(fs, "")
+	cf.register(fs, "")
 	wf.register(fs)
 	inf.register(fs, "127.0.0.1:8080")
-	lf.register(fs)
 	stringFlag(fs, &df.dataDir, "data-dir", ".evtrigger", "directory for the dev server's SQLite file and log")
-	stringFlag(fs, &df.rulesPath, "rules", "rules/examples", "rules file or directory")
 	stringFlag(fs, &df.temporalBin, "temporal-bin", "", "temporal CLI to run the dev server with (default: found as `make` installs it)")
 	intFlag(fs, &df.temporalPort, "temporal-port", 7233, "port of the embedded Temporal dev server")
 	intFlag(fs, &df.uiPort, "temporal-ui-port", 8233, "port of the embedded Temporal Web UI")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	logger := lf.logger()
-	rs, err := loadRules(df.rulesPath)
-	if err != nil {
-		return err
-	}
+	logger := cf.log.logger()
 	uiURL := "(your cluster's UI)"
-	if tf.address == "" {
+	if cf.temporal.address == "" {
 		srv, err := startDevServer(ctx, df, logger)
 		if err != nil {
 			return err
 		}
 		defer srv.Stop()
-		tf.address, uiURL = srv.Address(), srv.UIAddress()
+		cf.temporal.address, uiURL = srv.Address(), srv.UIAddress()
 	}
-	c, err := tf.dial(ctx, logger)
+	o, err := cf.open(ctx, logger)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	w, err := wf.start(c, rs, tf.taskQueue, logger)
+	defer o.client.Close()
+	w, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, logger)
 	if err != nil {
 		return err
 	}
@@ -72,8 +65,9 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "evtrigger dev is running (Ctrl-C stops everything)\n"+
 		"  Temporal:     %s (namespace %s, task queue %s)\n  Temporal UI:  %s\n"+
 		"  Events:       POST http://%s/api/v1/events\n  Rules:        %d loaded from %s\n",
-		tf.address, tf.namespace, tf.taskQueue, uiURL, l.Addr(), rs.Current().Len(), df.rulesPath)
-	return serveHTTP(ctx, l, inf.handler(c, rs, tf.taskQueue, true, logger))
+		cf.temporal.address, cf.temporal.namespace, cf.temporal.taskQueue, uiURL, l.Addr(),
+		o.rules.Current().Len(), cf.rulesPath)
+	return serveHTTP(ctx, l, inf.handler(o.client, o.rules, cf.temporal.taskQueue, true, logger))
 }
 
 // startDevServer runs the Temporal dev server with its state in dataDir/temporal.db and its
