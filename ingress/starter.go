@@ -25,6 +25,11 @@ import (
 // before the timeout is recognised as a duplicate on the retry.
 var ErrUnavailable = errors.New("temporal unavailable")
 
+// ErrRejected is returned (wrapped) by Starter.Start when Temporal refused the start as
+// invalid (for example, an event too large for a workflow input). Retrying cannot help: a broker
+// source dead-letters the message, the HTTP ingress answers 400.
+var ErrRejected = errors.New("temporal rejected the workflow start")
+
 // DefaultTaskQueue is the task queue evtrigger's workers poll unless configured otherwise.
 const DefaultTaskQueue = "evtrigger"
 
@@ -74,7 +79,9 @@ func NewStarter(c client.Client, rs rules.Source, opts StarterOptions) *Starter 
 // Start starts the event's workflow, ID event.WorkflowID(ev.ID). A second start of the same ID,
 // while the first runs or after it closed, starts nothing and reports Duplicate. An event whose
 // type no enabled rule can match is Filtered unless RecordUnmatched is set. Errors wrap
-// ErrUnavailable when Temporal could not be reached; any other error is permanent for this event.
+// ErrUnavailable when Temporal could not be reached, ErrRejected when it refused the start as
+// invalid; other errors (such as a missing namespace) are configuration problems worth retrying
+// after a fix.
 func (s *Starter) Start(ctx context.Context, ev event.Event) (Outcome, error) {
 	id := event.WorkflowID(ev.ID)
 	if !s.opts.RecordUnmatched && !s.rules.Current().MayMatch(ev.Type) {
@@ -98,6 +105,8 @@ func (s *Starter) Start(ctx context.Context, ev event.Event) (Outcome, error) {
 		return Outcome{WorkflowID: id, RunID: started.RunId, Duplicate: true}, nil
 	case isUnavailable(err):
 		return Outcome{}, fmt.Errorf("start workflow %s: %w: %w", id, ErrUnavailable, err)
+	case errors.As(err, new(*serviceerror.InvalidArgument)):
+		return Outcome{}, fmt.Errorf("start workflow %s: %w: %w", id, ErrRejected, err)
 	default:
 		return Outcome{}, fmt.Errorf("start workflow %s: %w", id, err)
 	}

@@ -65,6 +65,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.opts.Logger.Warn("event not started: temporal unavailable", "event_id", ev.ID, "error", err)
 		w.Header().Set("Retry-After", "5")
 		httpjson.WriteError(w, http.StatusServiceUnavailable, "temporal unavailable, retry later: nothing was started")
+	case errors.Is(err, ingress.ErrRejected):
+		h.opts.Logger.Info("event rejected by temporal", "event_id", ev.ID, "error", err)
+		httpjson.WriteError(w, http.StatusBadRequest, err.Error())
 	case err != nil:
 		h.opts.Logger.Error("event not started", "event_id", ev.ID, "error", err)
 		httpjson.WriteError(w, http.StatusInternalServerError, err.Error())

@@ -1,0 +1,86 @@
+// Package kafka is the Kafka ingress source (franz-go): a consumer group whose records become
+// ingress.Messages, committed only up to the first record whose workflow start is not yet
+// acknowledged, with poison records written to a dead-letter topic before they are committed.
+package kafka
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Options configure a Source. Brokers is required; every other zero value takes the default in
+// its doc.
+type Options struct {
+	// Conn says how to reach the cluster.
+	Conn
+	// Topics to consume. Default ["business-events"].
+	Topics []string
+	// Group is the consumer group (group.id). Default "evtrigger".
+	Group string
+	// DeadLetterSuffix names each topic's dead-letter topic: <topic><suffix>. Default ".dlq".
+	DeadLetterSuffix string
+	// MaxInFlight bounds the records being handled at once over all partitions. Default 1000.
+	MaxInFlight int
+	// MaxInFlightPerPartition bounds the records of one partition handled at once. Default 100.
+	MaxInFlightPerPartition int
+	// MaxBufferedPerPartition is how many fetched records of a partition may wait (handled or
+	// not, uncommitted) before its fetching is paused. Default 1000.
+	MaxBufferedPerPartition int
+	// CommitInterval is how often finished offsets are committed. Default 500ms.
+	CommitInterval time.Duration
+	// DrainTimeout is how long, on shutdown or when a partition is revoked, records in flight
+	// may finish before they are abandoned (left uncommitted, so they are redelivered).
+	// Default 5s; keep it well under the rebalance timeout (60s).
+	DrainTimeout time.Duration
+	// RetryMin and RetryMax bound the backoff between retries of a transient failure
+	// (Temporal unreachable). Defaults 100ms and 10s.
+	RetryMin, RetryMax time.Duration
+	// SessionTimeout (session.timeout.ms). Default 45s.
+	SessionTimeout time.Duration
+	// FetchMaxBytes (fetch.max.bytes). Default 50 MiB.
+	FetchMaxBytes int32
+	// FetchMaxPartitionBytes (max.partition.fetch.bytes). Default 1 MiB.
+	FetchMaxPartitionBytes int32
+	// StartFromLatest makes a group without committed offsets start at the end of the topics
+	// (auto.offset.reset=latest). Default: from the beginning (earliest), as the seed does.
+	StartFromLatest bool
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+}
+
+func (o *Options) fill() error {
+	if len(o.Brokers) == 0 {
+		return errors.New("kafka: no brokers")
+	}
+	if len(o.Topics) == 0 {
+		o.Topics = []string{"business-events"}
+	}
+	setDefault(&o.Group, "evtrigger")
+	setDefault(&o.DeadLetterSuffix, ".dlq")
+	setDefault(&o.MaxInFlight, 1000)
+	setDefault(&o.MaxInFlightPerPartition, 100)
+	o.MaxInFlightPerPartition = min(o.MaxInFlightPerPartition, o.MaxInFlight)
+	setDefault(&o.MaxBufferedPerPartition, 1000)
+	setDefault(&o.CommitInterval, 500*time.Millisecond)
+	setDefault(&o.DrainTimeout, 5*time.Second)
+	setDefault(&o.RetryMin, 100*time.Millisecond)
+	setDefault(&o.RetryMax, 10*time.Second)
+	setDefault(&o.SessionTimeout, 45*time.Second)
+	setDefault(&o.FetchMaxBytes, 50<<20)
+	setDefault(&o.FetchMaxPartitionBytes, 1<<20)
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return nil
+}
+
+func setDefault[T comparable](p *T, def T) {
+	var zero T
+	if *p == zero {
+		*p = def
+	}
+}
+
+// DeadLetterTopic is the dead-letter topic of topic under suffix.
+func DeadLetterTopic(topic, suffix string) string { return topic + suffix }

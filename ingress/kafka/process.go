@@ -1,0 +1,103 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/evtrigger/evtrigger/ingress"
+)
+
+// Headers of a dead-lettered record, beside the original record's own headers.
+const (
+	HeaderError             = "evtrigger-error"
+	HeaderOriginalTopic     = "evtrigger-original-topic"
+	HeaderOriginalPartition = "evtrigger-original-partition"
+	HeaderOriginalOffset    = "evtrigger-original-offset"
+	HeaderDeadLetteredAt    = "evtrigger-dead-lettered-at"
+)
+
+// process hands r to the handler until it is done: true once the handler succeeded or the
+// record was dead-lettered; false when ctx ended first (the record stays uncommitted).
+func (s *Source) process(ctx context.Context, r *kgo.Record) bool {
+	msg := message(r)
+	for attempt := 0; ; attempt++ {
+		err := s.handler(ctx, msg)
+		if err == nil {
+			return true
+		}
+		if reason, poison := ingress.PoisonReason(err); poison {
+			return s.deadLetter(ctx, r, reason)
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		wait := ingress.Backoff(attempt, s.opts.RetryMin, s.opts.RetryMax)
+		s.opts.Logger.Warn("kafka record not started, retrying", "origin", msg.Origin, "retry_in", wait, "error", err)
+		if !sleep(ctx, wait) {
+			return false
+		}
+	}
+}
+
+// message converts a record at the source's edge: no Kafka type goes further.
+func message(r *kgo.Record) ingress.Message {
+	headers := make(map[string]string, len(r.Headers))
+	for _, h := range r.Headers {
+		headers[h.Key] = string(h.Value)
+	}
+	return ingress.Message{
+		Body:       r.Value,
+		Headers:    headers,
+		DefaultID:  fmt.Sprintf("kafka-%s-%d-%d", r.Topic, r.Partition, r.Offset),
+		Origin:     fmt.Sprintf("kafka %s/%d@%d", r.Topic, r.Partition, r.Offset),
+		ReceivedAt: time.Now(),
+	}
+}
+
+// deadLetter writes r to its topic's dead-letter topic with the reason and origin in headers,
+// retrying until the write is acknowledged by all in-sync replicas or ctx ends.
+func (s *Source) deadLetter(ctx context.Context, r *kgo.Record, reason string) bool {
+	dl := &kgo.Record{
+		Topic: DeadLetterTopic(r.Topic, s.opts.DeadLetterSuffix),
+		Key:   r.Key,
+		Value: r.Value,
+		Headers: append(append([]kgo.RecordHeader(nil), r.Headers...),
+			kgo.RecordHeader{Key: HeaderError, Value: []byte(reason)},
+			kgo.RecordHeader{Key: HeaderOriginalTopic, Value: []byte(r.Topic)},
+			kgo.RecordHeader{Key: HeaderOriginalPartition, Value: []byte(strconv.Itoa(int(r.Partition)))},
+			kgo.RecordHeader{Key: HeaderOriginalOffset, Value: []byte(strconv.FormatInt(r.Offset, 10))},
+			kgo.RecordHeader{Key: HeaderDeadLetteredAt, Value: []byte(time.Now().UTC().Format(time.RFC3339Nano))},
+		),
+	}
+	for attempt := 0; ; attempt++ {
+		err := s.client.ProduceSync(ctx, dl).FirstErr()
+		if err == nil {
+			s.opts.Logger.Warn("kafka record dead-lettered", "topic", r.Topic, "partition", r.Partition,
+				"offset", r.Offset, "dead_letter_topic", dl.Topic, "reason", reason)
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		s.opts.Logger.Error("kafka dead-letter write failed, retrying", "dead_letter_topic", dl.Topic, "error", err)
+		if !sleep(ctx, ingress.Backoff(attempt, s.opts.RetryMin, s.opts.RetryMax)) {
+			return false
+		}
+	}
+}
+
+// sleep waits d or until ctx ends; false when ctx ended.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

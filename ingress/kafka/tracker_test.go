@@ -1,0 +1,77 @@
+package kafka
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func TestTrackerNeverCommitsPastUnfinishedWork(t *testing.T) {
+	tr := newTracker()
+	for off := int64(10); off < 15; off++ {
+		tr.add(off, 1)
+	}
+	if _, _, ok := tr.committable(); ok {
+		t.Fatal("committable before anything finished")
+	}
+	steps := []struct {
+		done int64
+		want int64 // -1: nothing committable yet
+	}{
+		{12, -1}, // 10 and 11 still running
+		{10, 11}, // 10 done, 11 not
+		{14, 11},
+		{11, 13}, // 10..12 done, 13 not
+		{13, 15}, // all done
+	}
+	for _, s := range steps {
+		tr.done(s.done)
+		off, _, ok := tr.committable()
+		if (s.want < 0 && ok) || (s.want >= 0 && (!ok || off != s.want)) {
+			t.Fatalf("after done(%d): committable %d, %v; want %d", s.done, off, ok, s.want)
+		}
+	}
+	if tr.pending() != 0 {
+		t.Fatalf("pending %d, want 0", tr.pending())
+	}
+}
+
+func TestTrackerIgnoresRepeatsAndGaps(t *testing.T) {
+	tr := newTracker()
+	tr.add(5, 0)
+	tr.add(9, 0) // a gap (compaction, transaction markers) is fine
+	if tr.add(9, 0) || tr.add(3, 0) {
+		t.Fatal("a repeated or older offset was accepted")
+	}
+	tr.done(9)
+	if _, _, ok := tr.committable(); ok {
+		t.Fatal("committed past 5, which is not done")
+	}
+	tr.done(5)
+	if off, _, _ := tr.committable(); off != 10 {
+		t.Fatalf("committable %d, want 10", off)
+	}
+}
+
+// TestTrackerRandomOrder finishes records in random order and checks, after every step, that
+// the committable offset is exactly the first unfinished one.
+func TestTrackerRandomOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const n = 500
+	tr := newTracker()
+	for off := int64(0); off < n; off++ {
+		tr.add(off, 0)
+	}
+	finished := make([]bool, n)
+	for _, off := range r.Perm(n) {
+		tr.done(int64(off))
+		finished[off] = true
+		first := int64(0)
+		for first < n && finished[first] {
+			first++
+		}
+		got, _, ok := tr.committable()
+		if first == 0 && ok || first > 0 && got != first {
+			t.Fatalf("first unfinished %d, committable %d (%v)", first, got, ok)
+		}
+	}
+}

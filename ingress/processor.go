@@ -1,0 +1,70 @@
+package ingress
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/evtrigger/evtrigger/event"
+)
+
+// ProcessorOptions configure a Processor. The zero value works.
+type ProcessorOptions struct {
+	// MaxEventSize caps a message body in bytes. Default event.DefaultMaxSize (1 MiB).
+	MaxEventSize int
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+}
+
+// Processor is the Handler every broker source runs: it parses a Message into an Event and
+// starts the event's workflow.
+type Processor struct {
+	starter *Starter
+	opts    ProcessorOptions
+}
+
+// NewProcessor returns a Processor starting workflows through starter.
+func NewProcessor(starter *Starter, opts ProcessorOptions) *Processor {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Processor{starter: starter, opts: opts}
+}
+
+// Handle parses m and starts its workflow. It returns nil once the start was acknowledged (or
+// was a duplicate, or the event was filtered); a *PoisonError for a message that is not a valid
+// event or that Temporal refuses; and the (transient) start error otherwise, such as
+// ErrUnavailable. Headers become metadata of the event where the body did not set the key.
+func (p *Processor) Handle(ctx context.Context, m Message) error {
+	received := m.ReceivedAt
+	if received.IsZero() {
+		received = time.Now()
+	}
+	ev, err := event.Parse(m.Body, event.Options{
+		MaxSize:   p.opts.MaxEventSize,
+		DefaultID: func([]byte) string { return m.DefaultID },
+		Now:       func() time.Time { return received },
+	})
+	if err != nil {
+		return Poison(err)
+	}
+	for k, v := range m.Headers {
+		if _, set := ev.Metadata[k]; !set {
+			ev.Metadata[k] = v
+		}
+	}
+	out, err := p.starter.Start(ctx, ev)
+	switch {
+	case errors.Is(err, ErrRejected):
+		return Poison(err)
+	case err != nil:
+		return err
+	}
+	p.opts.Logger.Debug("event handled", "event_id", ev.ID, "origin", m.Origin,
+		"duplicate", out.Duplicate, "filtered", out.Filtered)
+	return nil
+}
+
+// Handler returns p.Handle as a Handler.
+func (p *Processor) Handler() Handler { return p.Handle }
