@@ -11,7 +11,7 @@ WORKFLOWCHECK_BIN := $(CACHE_DIR)/tools/workflowcheck-$(WORKFLOWCHECK_VERSION)/w
 BIN := bin/evtrigger
 export EVTRIGGER_TEMPORAL_BIN := $(TEMPORAL_BIN)
 
-.PHONY: run build test check fmt temporal tools clean
+.PHONY: run build test check fmt temporal test-deps clean
 
 ## run: build evtrigger and run `evtrigger dev` (Temporal dev server + UI, worker, ingress, API)
 run: build $(TEMPORAL_BIN)
@@ -22,8 +22,17 @@ build:
 	$(GO) build -o $(BIN) ./cmd/evtrigger
 
 ## test: static checks, then every test with the race detector against a real Temporal dev server
-test: check $(TEMPORAL_BIN)
-	$(GO) test -race -count=1 -timeout 20m ./...
+test: check test-deps $(TEMPORAL_BIN)
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+## test-deps: Debian packages the tests use as independent clients (kcat), installed if missing
+test-deps:
+	@missing=""; for p in kcat; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing$$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	  fi
 
 ## check: gofmt, go vet, workflowcheck (determinism of workflow code)
 check: $(WORKFLOWCHECK_BIN)

@@ -116,11 +116,37 @@ func (i *ingressFlags) register(fs *flag.FlagSet, defaultAddr string) {
 	boolFlag(fs, &i.recordUnmatched, "record-unmatched", false, "start workflows also for events no enabled rule can match")
 }
 
-func (i *ingressFlags) handler(c client.Client, rs rules.Source, tq string, eager bool, logger *slog.Logger) http.Handler {
-	starter := ingress.NewStarter(c, rs, ingress.StarterOptions{
+// starter returns the idempotent starter every source of this process shares.
+func (i *ingressFlags) starter(c client.Client, rs rules.Source, tq string, eager bool) *ingress.Starter {
+	return ingress.NewStarter(c, rs, ingress.StarterOptions{
 		TaskQueue: tq, StartTimeout: i.startTimeout, EagerStart: eager, RecordUnmatched: i.recordUnmatched,
 	})
+}
+
+// handler returns the HTTP ingress and API.
+func (i *ingressFlags) handler(starter *ingress.Starter, logger *slog.Logger) http.Handler {
 	return api.NewHandler(api.Options{Token: i.apiToken, Events: httpin.New(starter, httpin.Options{Logger: logger})})
+}
+
+// serveIngress runs the broker sources configured (Kafka when kf names brokers) and the HTTP
+// ingress on l until ctx ends, then waits for the sources to drain and commit.
+func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, kf *kafkaFlags, starter *ingress.Starter, logger *slog.Logger) error {
+	var sources []<-chan error
+	src, err := kf.source(logger)
+	if err != nil {
+		return err
+	}
+	if src != nil {
+		sources = append(sources, runSource(ctx, src, ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: logger})))
+		logger.Info("kafka source running", "brokers", kf.brokers, "topics", kf.topics, "group", kf.group)
+	}
+	err = serveHTTP(ctx, l, inf.handler(starter, logger))
+	for _, done := range sources {
+		if serr := <-done; serr != nil && err == nil {
+			err = serr
+		}
+	}
+	return err
 }
 
 // loadRules compiles every rule under path (a file or a directory of *.yaml).

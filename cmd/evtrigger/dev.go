@@ -15,8 +15,8 @@ import (
 
 // devFlags are dev mode's own flags.
 type devFlags struct {
-	dataDir, temporalBin string
-	temporalPort, uiPort int
+	dataDir, temporalBin            string
+	temporalPort, uiPort, kafkaPort int
 }
 
 // runDev runs the whole thing on one machine: a Temporal dev server on SQLite (unless
@@ -28,9 +28,12 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	var cf common
 	var wf workerFlags
 	var inf ingressFlags
+	var kf kafkaFlags
 	cf.register(fs, "")
 	wf.register(fs)
 	inf.register(fs, "127.0.0.1:8080")
+	kf.register(fs)
+	intFlag(fs, &df.kafkaPort, "kafka-port", 9092, "port of the embedded Kafka-protocol broker (when --kafka-brokers is empty)")
 	stringFlag(fs, &df.dataDir, "data-dir", ".evtrigger", "directory for the dev server's SQLite file and log")
 	stringFlag(fs, &df.temporalBin, "temporal-bin", "", "temporal CLI to run the dev server with (default: found as `make` installs it)")
 	intFlag(fs, &df.temporalPort, "temporal-port", 7233, "port of the embedded Temporal dev server")
@@ -48,6 +51,16 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		defer srv.Stop()
 		cf.temporal.address, uiURL = srv.Address(), srv.UIAddress()
 	}
+	kafkaNote := kf.brokers
+	if kf.brokers == "" {
+		kc, err := startEmbeddedKafka(df.kafkaPort, listFlag(kf.topics), kf.dlqSuffix)
+		if err != nil {
+			return err
+		}
+		defer kc.Close()
+		kf.brokers = kc.ListenAddrs()[0]
+		kafkaNote = kf.brokers + " (embedded kfake; dead letters in <topic>" + kf.dlqSuffix + ")"
+	}
 	o, err := cf.open(ctx, logger)
 	if err != nil {
 		return err
@@ -64,10 +77,12 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "evtrigger dev is running (Ctrl-C stops everything)\n"+
 		"  Temporal:     %s (namespace %s, task queue %s)\n  Temporal UI:  %s\n"+
-		"  Events:       POST http://%s/api/v1/events\n  Rules:        %d loaded from %s\n",
+		"  Events:       POST http://%s/api/v1/events\n  Kafka:        %s, topics %s\n"+
+		"  Rules:        %d loaded from %s\n",
 		cf.temporal.address, cf.temporal.namespace, cf.temporal.taskQueue, uiURL, l.Addr(),
-		o.rules.Current().Len(), cf.rulesPath)
-	return serveHTTP(ctx, l, inf.handler(o.client, o.rules, cf.temporal.taskQueue, true, logger))
+		kafkaNote, kf.topics, o.rules.Current().Len(), cf.rulesPath)
+	starter := inf.starter(o.client, o.rules, cf.temporal.taskQueue, true)
+	return serveIngress(ctx, l, &inf, &kf, starter, logger)
 }
 
 // startDevServer runs the Temporal dev server with its state in dataDir/temporal.db and its

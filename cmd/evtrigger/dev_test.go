@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -37,19 +40,38 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// checkExampleRan waits for the workflow and checks the example rule's script ran in it.
+func checkExampleRan(t *testing.T, ctx context.Context, c client.Client, workflowID string) {
+	t.Helper()
+	testenv.Eventually(t, 60*time.Second, workflowID+" exists", func() bool {
+		_, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
+		return err == nil
+	})
+	var st workflows.Status
+	if err := c.GetWorkflow(ctx, workflowID, "").Get(ctx, &st); err != nil {
+		t.Fatalf("workflow %s: %v", workflowID, err)
+	}
+	if len(st.Tasks) != 1 || !strings.Contains(st.Tasks[0].Result.Output, "processing high-value order order-12345") {
+		raw, _ := json.Marshal(st)
+		t.Fatalf("status of %s: %s", workflowID, raw)
+	}
+}
+
 // TestDevRunsTheREADMEExample runs `evtrigger dev` (what `make run` runs) with free ports, posts
 // the README's example event, and checks the example rule's script ran in a completed workflow;
 // then cancels (Ctrl-C) and checks the Temporal dev server is gone.
 func TestDevRunsTheREADMEExample(t *testing.T) {
 	tport, _ := devserver.FreePort("127.0.0.1")
 	uiport, _ := devserver.FreePort("127.0.0.1")
+	kport, _ := devserver.FreePort("127.0.0.1")
 	t.Chdir("../..") // the example rule names its script relative to the repository root
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"dev", "--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0",
-			"--temporal-port", strconv.Itoa(tport), "--temporal-ui-port", strconv.Itoa(uiport), "--log-level", "warn"}, out)
+			"--temporal-port", strconv.Itoa(tport), "--temporal-ui-port", strconv.Itoa(uiport), "--kafka-port", strconv.Itoa(kport),
+			"--log-level", "warn"}, out)
 	}()
 	addr := regexp.MustCompile(`POST http://(\S+)/api/v1/events`)
 	testenv.Eventually(t, 60*time.Second, "dev mode prints its ingress address", func() bool {
@@ -74,14 +96,19 @@ func TestDevRunsTheREADMEExample(t *testing.T) {
 	defer c.Close()
 	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
 	defer wcancel()
-	var st workflows.Status
-	if err := c.GetWorkflow(wctx, "event-msg-readme-1", "").Get(wctx, &st); err != nil {
-		t.Fatalf("workflow: %v", err)
+	checkExampleRan(t, wctx, c, "event-msg-readme-1")
+
+	// The same through the embedded Kafka broker, published with `evtrigger publish`.
+	file := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(file, []byte(`{"messageId": "msg-readme-kafka", "eventType": "order.created",
+	  "payload": {"orderId": "order-12345", "amount": 1999.99}}`), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if len(st.Tasks) != 1 || !strings.Contains(st.Tasks[0].Result.Output, "processing high-value order order-12345") {
-		raw, _ := json.Marshal(st)
-		t.Fatalf("status: %s", raw)
+	var pubOut bytes.Buffer
+	if err := run(ctx, []string{"publish", "--kafka-brokers", "127.0.0.1:" + strconv.Itoa(kport), file}, &pubOut); err != nil {
+		t.Fatalf("publish: %v", err)
 	}
+	checkExampleRan(t, wctx, c, "event-msg-readme-kafka")
 
 	cancel()
 	select {

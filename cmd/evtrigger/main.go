@@ -21,10 +21,12 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"dev", "run everything on this machine: Temporal dev server, worker, HTTP ingress and API", runDev},
+		{"dev", "run everything on this machine: Temporal dev server, Kafka broker, worker, ingress and API", runDev},
 		{"worker", "run a worker against a Temporal cluster", runWorker},
-		{"ingress", "run the HTTP ingress and API against a Temporal cluster", runIngress},
+		{"ingress", "run the HTTP ingress, API and Kafka source against a Temporal cluster", runIngress},
 		{"rules", "rules lint FILE... | rules test --rules PATH --event FILE", runRules},
+		{"publish", "publish events from a file or stdin to Kafka (--kafka-brokers)", runPublish},
+		{"kafka", "kafka create-topics: create the topics of deploy/kafka/topics.yaml", runKafka},
 	}
 }
 

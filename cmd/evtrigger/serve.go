@@ -35,13 +35,15 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// runIngress runs the HTTP ingress and API against a Temporal cluster until interrupted.
+// runIngress runs the HTTP ingress, API and broker sources against a Temporal cluster until interrupted.
 func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("ingress", flag.ContinueOnError)
 	var cf common
 	var inf ingressFlags
+	var kf kafkaFlags
 	cf.register(fs, "127.0.0.1:7233")
 	inf.register(fs, ":8080")
+	kf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,5 +57,6 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", inf.httpAddr, err)
 	}
 	o.logger.Info("ingress running", "http", l.Addr().String(), "temporal", cf.temporal.address)
-	return serveHTTP(ctx, l, inf.handler(o.client, o.rules, cf.temporal.taskQueue, false, o.logger))
+	starter := inf.starter(o.client, o.rules, cf.temporal.taskQueue, false)
+	return serveIngress(ctx, l, &inf, &kf, starter, o.logger)
 }

@@ -2,7 +2,6 @@ package kafka_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/evtrigger/evtrigger/ingress"
 	"github.com/evtrigger/evtrigger/ingress/ingresstest"
@@ -30,7 +29,7 @@ func (b *broker) Publish(t testing.TB, body []byte, headers map[string]string) {
 }
 
 func (b *broker) NewSource(t testing.TB, maxInFlight int) ingress.Source {
-	src, err := kafka.New(testOptions(b.c, b.group, maxInFlight))
+	src, err := kafka.New(b.c.SourceOptions(b.group, maxInFlight, topic))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,17 +42,6 @@ func (b *broker) DeadLetters(t testing.TB) []ingresstest.DeadLetter {
 		out = append(out, ingresstest.DeadLetter{Body: r.Value, Reason: kafkatest.Header(r, kafka.HeaderError)})
 	}
 	return out
-}
-
-// testOptions are quick options for tests: short intervals so waits stay short.
-func testOptions(c *kafkatest.Cluster, group string, maxInFlight int) kafka.Options {
-	return kafka.Options{
-		Conn:   kafka.Conn{Brokers: c.Brokers()},
-		Topics: []string{topic}, Group: group, MaxInFlight: maxInFlight,
-		CommitInterval: 50 * time.Millisecond, DrainTimeout: time.Second,
-		RetryMin: 10 * time.Millisecond, RetryMax: 200 * time.Millisecond,
-		SessionTimeout: 6 * time.Second,
-	}
 }
 
 func TestConformance(t *testing.T) {

@@ -2,10 +2,12 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/evtrigger/evtrigger/ingress"
@@ -18,7 +20,14 @@ const (
 	HeaderOriginalPartition = "evtrigger-original-partition"
 	HeaderOriginalOffset    = "evtrigger-original-offset"
 	HeaderDeadLetteredAt    = "evtrigger-dead-lettered-at"
+	// HeaderTruncated, on a dead letter too large for the dead-letter topic, gives the original
+	// size in bytes: the dead letter keeps the first TruncatedSize bytes of the value, and the
+	// original stays in its topic at the partition and offset the other headers name.
+	HeaderTruncated = "evtrigger-truncated-from-bytes"
 )
+
+// TruncatedSize is how much of a too-large value a truncated dead letter keeps.
+const TruncatedSize = 64 << 10
 
 // process hands r to the handler until it is done: true once the handler succeeded or the
 // record was dead-lettered; false when ctx ended first (the record stays uncommitted).
@@ -59,7 +68,9 @@ func message(r *kgo.Record) ingress.Message {
 }
 
 // deadLetter writes r to its topic's dead-letter topic with the reason and origin in headers,
-// retrying until the write is acknowledged by all in-sync replicas or ctx ends.
+// retrying until the write is acknowledged by all in-sync replicas or ctx ends. A value too large
+// for the dead-letter topic is truncated (HeaderTruncated), so one huge record cannot stall
+// its partition.
 func (s *Source) deadLetter(ctx context.Context, r *kgo.Record, reason string) bool {
 	dl := &kgo.Record{
 		Topic: DeadLetterTopic(r.Topic, s.opts.DeadLetterSuffix),
@@ -75,6 +86,13 @@ func (s *Source) deadLetter(ctx context.Context, r *kgo.Record, reason string) b
 	}
 	for attempt := 0; ; attempt++ {
 		err := s.client.ProduceSync(ctx, dl).FirstErr()
+		if errors.Is(err, kerr.MessageTooLarge) && len(dl.Value) > TruncatedSize {
+			s.opts.Logger.Warn("kafka dead letter too large, truncating", "topic", r.Topic,
+				"partition", r.Partition, "offset", r.Offset, "bytes", len(r.Value))
+			dl.Headers = append(dl.Headers, kgo.RecordHeader{Key: HeaderTruncated, Value: []byte(strconv.Itoa(len(r.Value)))})
+			dl.Value = dl.Value[:TruncatedSize]
+			continue
+		}
 		if err == nil {
 			s.opts.Logger.Warn("kafka record dead-lettered", "topic", r.Topic, "partition", r.Partition,
 				"offset", r.Offset, "dead_letter_topic", dl.Topic, "reason", reason)

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -43,6 +45,8 @@ type Stack struct {
 	// API is the HTTP ingress and API.
 	API   *httptest.Server
 	Rules *rules.Static
+	// Starter is the stack's idempotent starter, for broker sources under test.
+	Starter *ingress.Starter
 }
 
 // Options adjust a Stack.
@@ -79,7 +83,7 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 	h := api.NewHandler(api.Options{Token: opts.Token, Events: httpin.New(starter, httpin.Options{Logger: logger})})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Stack{Client: c, TaskQueue: tq, API: ts, Rules: rs}
+	return &Stack{Client: c, TaskQueue: tq, API: ts, Rules: rs, Starter: starter}
 }
 
 // StartWorker starts one more worker on the stack's task queue, for tests that stop one.
@@ -94,6 +98,18 @@ func (s *Stack) StartWorker(t testing.TB) sdkworker.Worker {
 		t.Fatalf("start worker: %v", err)
 	}
 	return w
+}
+
+// CountWorkflows counts the workflows on the stack's task queue in Temporal's visibility store.
+func (s *Stack) CountWorkflows(t testing.TB) int64 {
+	t.Helper()
+	resp, err := s.Client.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("TaskQueue = %q", s.TaskQueue),
+	})
+	if err != nil {
+		t.Fatalf("count workflows: %v", err)
+	}
+	return resp.GetCount()
 }
 
 // LoadRules compiles rules from YAML text.

@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/evtrigger/evtrigger/ingress/kafka"
 )
 
 // Cluster is a kfake cluster that closes when the test ends.
@@ -26,7 +29,8 @@ func NewCluster(t testing.TB, partitions int32, topics ...string) *Cluster {
 		t.Fatalf("kfake: %v", err)
 	}
 	t.Cleanup(c.Close)
-	p, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.RoundRobinPartitioner()))
+	p, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.RoundRobinPartitioner()),
+		kgo.ProducerBatchMaxBytes(4<<20))
 	if err != nil {
 		t.Fatalf("producer: %v", err)
 	}
@@ -96,4 +100,37 @@ func Header(r *kgo.Record, key string) string {
 		}
 	}
 	return ""
+}
+
+// SourceOptions are Source options for tests against c: short intervals, so waits stay short.
+func (c *Cluster) SourceOptions(group string, maxInFlight int, topics ...string) kafka.Options {
+	return kafka.Options{
+		Conn:   kafka.Conn{Brokers: c.Brokers()},
+		Topics: topics, Group: group, MaxInFlight: maxInFlight,
+		CommitInterval: 50 * time.Millisecond, DrainTimeout: time.Second,
+		RetryMin: 10 * time.Millisecond, RetryMax: 200 * time.Millisecond,
+		SessionTimeout: 6 * time.Second,
+	}
+}
+
+// Committed sums the group's committed offsets over the topic's partitions: with offsets
+// starting at 0, the number of records committed.
+func (c *Cluster) Committed(t testing.TB, group, topic string) int64 {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	resps, err := kadm.NewClient(cl).FetchOffsets(context.Background(), group)
+	if err != nil {
+		t.Fatalf("fetch offsets of %s: %v", group, err)
+	}
+	var sum int64
+	resps.Each(func(o kadm.OffsetResponse) {
+		if o.Topic == topic && o.Err == nil && o.At > 0 {
+			sum += o.At
+		}
+	})
+	return sum
 }
