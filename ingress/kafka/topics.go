@@ -49,7 +49,7 @@ type TopicResult struct {
 	Created bool
 	// Exists: the topic was there already (left as it is).
 	Exists bool
-	Err     error
+	Err    error
 }
 
 // CreateTopics creates the topics that do not exist yet, with their partitions, replication
