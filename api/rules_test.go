@@ -111,10 +111,10 @@ func TestRulesList(t *testing.T) {
 			return strings.Join(out, ",") + " of " + a.get("totalElements") + " in " + a.get("totalPages")
 		}
 		for q, want := range map[string]string{
-			"":                                     "a,b,c of 3 in 1",
-			"?page=1&size=2":                       "c of 3 in 2",
-			"?eventType=order.created":             "a,b of 2 in 1",
-			"?enabled=false":                       "b of 1 in 1",
+			"":                                      "a,b,c of 3 in 1",
+			"?page=1&size=2":                        "c of 3 in 2",
+			"?eventType=order.created":              "a,b of 2 in 1",
+			"?enabled=false":                        "b of 1 in 1",
 			"?eventType=order.created&enabled=true": "a of 1 in 1",
 		} {
 			if got := ids(q); got != want {
