@@ -48,11 +48,12 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		defer srv.Stop()
 		cf.temporal.address, uiURL = srv.Address(), srv.UIAddress()
 	}
+	cf.useDevStore(df.dataDir)
 	o, err := cf.open(ctx, logger)
 	if err != nil {
 		return err
 	}
-	defer o.client.Close()
+	defer o.close()
 	w, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, logger)
 	if err != nil {
 		return err
@@ -64,10 +65,11 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "evtrigger dev is running (Ctrl-C stops everything)\n"+
 		"  Temporal:     %s (namespace %s, task queue %s)\n  Temporal UI:  %s\n"+
-		"  Events:       POST http://%s/api/v1/events\n  Rules:        %d loaded from %s\n",
+		"  Events:       POST http://%s/api/v1/events\n  Rules:        %d loaded from %s\n"+
+		"  Rules API:    http://%[5]s/api/v1/task-trigger-rules\n",
 		cf.temporal.address, cf.temporal.namespace, cf.temporal.taskQueue, uiURL, l.Addr(),
-		o.rules.Current().Len(), cf.rulesPath)
-	return serveHTTP(ctx, l, inf.handler(o.client, o.rules, cf.temporal.taskQueue, true, logger))
+		o.rules.Current().Len(), cf.rulesFrom())
+	return serveHTTP(ctx, l, inf.handler(o, cf.temporal.taskQueue, true))
 }
 
 // startDevServer runs the Temporal dev server with its state in dataDir/temporal.db and its

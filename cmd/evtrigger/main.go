@@ -24,7 +24,7 @@ func commands() []command {
 		{"dev", "run everything on this machine: Temporal dev server, worker, HTTP ingress and API", runDev},
 		{"worker", "run a worker against a Temporal cluster", runWorker},
 		{"ingress", "run the HTTP ingress and API against a Temporal cluster", runIngress},
-		{"rules", "rules lint FILE... | rules test --rules PATH --event FILE", runRules},
+		{"rules", "rules lint|test (offline); rules list|get|apply|delete|enable|disable|test|versions (API)", runRules},
 	}
 }
 
