@@ -13,9 +13,10 @@ import (
 	"github.com/evtrigger/evtrigger/task"
 )
 
-// testRequest is the body of the dry run.
+// testRequest is the body of the dry run: a rule, or the ID of a stored rule, and an event.
 type testRequest struct {
 	Rule         json.RawMessage `json:"rule"`
+	RuleID       string          `json:"ruleId"`
 	EventMessage json.RawMessage `json:"eventMessage"`
 }
 
@@ -33,8 +34,9 @@ type testResult struct {
 }
 
 // testRule is POST /api/v1/task-trigger-rules/test: it compiles the rule (400 naming the field
-// as on save, prefixed "rule."), parses the event (400 naming the field, prefixed
-// "eventMessage.") and evaluates one against the other.
+// as on save, prefixed "rule."), or takes the stored rule ruleId (404 when there is none),
+// parses the event (400 naming the field, prefixed "eventMessage.") and evaluates one against
+// the other.
 func (s *server) testRule(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(w, r)
 	var req testRequest
@@ -45,13 +47,13 @@ func (s *server) testRule(w http.ResponseWriter, r *http.Request) {
 			err = &badRequest{msg: "want {\"rule\": {...}, \"eventMessage\": {...}}: " + derr.Error()}
 		}
 	}
-	if err == nil && (len(req.Rule) == 0 || len(req.EventMessage) == 0) {
-		err = &badRequest{msg: "both rule and eventMessage are required"}
+	if err == nil && ((len(req.Rule) == 0) == (req.RuleID == "") || len(req.EventMessage) == 0) {
+		err = &badRequest{msg: "want eventMessage and either rule or ruleId"}
 	}
 	var c *rules.Compiled
 	if err == nil {
 		var rule rules.Rule
-		if rule, err = rules.DecodeJSON(req.Rule); err == nil {
+		if rule, err = s.testedRule(r, req); err == nil {
 			c, err = rules.Compile(rule, s.opts.Env)
 		}
 	}
@@ -70,6 +72,18 @@ func (s *server) testRule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpjson.Write(w, http.StatusOK, dryRun(r, c, ev))
+}
+
+// testedRule is the request's rule, or the stored rule it names.
+func (s *server) testedRule(r *http.Request, req testRequest) (rules.Rule, error) {
+	if req.RuleID == "" {
+		return rules.DecodeJSON(req.Rule)
+	}
+	if s.opts.Store == nil {
+		return rules.Rule{}, &badRequest{field: "ruleId", msg: "this server has no rule store: send the rule itself"}
+	}
+	rec, err := s.opts.Store.Get(r.Context(), req.RuleID)
+	return rec.Rule, err
 }
 
 // dryRun evaluates one compiled rule against ev.

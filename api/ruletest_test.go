@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -39,4 +40,16 @@ func TestRuleDryRun(t *testing.T) {
 		"field=eventMessage.eventType")
 	c.do("POST", RulesPath+"/test", `{"rule":`+orderRule+`}`).want(t, "no event", http.StatusBadRequest)
 	c.do("POST", RulesPath+"/test", `{"rules":1}`).want(t, "unknown field", http.StatusBadRequest)
+	c.do("POST", RulesPath+"/test", `{"ruleId":"x","eventMessage":{"eventType":"x"}}`).want(t, "ruleId without a store", http.StatusBadRequest)
+}
+
+func TestRuleDryRunOfStoredRule(t *testing.T) {
+	c := newRulesAPI(t, filepath.Join(t.TempDir(), "rules.db"), Options{})
+	c.do("POST", RulesPath, orderRule).want(t, "create", http.StatusCreated)
+	ev := `{"eventType":"order.created","payload":{"orderId":"o-1","amount":5000}}`
+	c.do("POST", RulesPath+"/test", `{"ruleId":"big-orders","eventMessage":`+ev+`}`).want(t, "stored rule", http.StatusOK,
+		"matched=true", "verdict.version=1")
+	c.do("POST", RulesPath+"/test", `{"ruleId":"nope","eventMessage":`+ev+`}`).want(t, "unknown stored rule", http.StatusNotFound)
+	c.do("POST", RulesPath+"/test", `{"ruleId":"big-orders","rule":`+orderRule+`,"eventMessage":`+ev+`}`).want(t,
+		"both rule and ruleId", http.StatusBadRequest)
 }

@@ -140,10 +140,6 @@ func runRulesOne(ctx context.Context, verb string, args []string, stdout io.Writ
 
 // runRulesTestRemote dry-runs the stored rule id against an event through the API.
 func runRulesTestRemote(ctx context.Context, c *apiClient, id, eventPath string, asJSON bool, stdout io.Writer) error {
-	var rule json.RawMessage
-	if err := c.do(ctx, "GET", rulePath(id), nil, 0, &rule); err != nil {
-		return err
-	}
 	raw, err := readFileOrStdin(eventPath)
 	if err != nil {
 		return err
@@ -155,13 +151,10 @@ func runRulesTestRemote(ctx context.Context, c *apiClient, id, eventPath string,
 		Task    any           `json:"task"`
 		EventID string        `json:"eventId"`
 	}
-	// The stored rule carries updatedAt, which a rule does not have: drop it.
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(rule, &fields); err != nil {
-		return err
+	if !json.Valid(raw) {
+		return fmt.Errorf("event %s: not valid JSON", eventPath)
 	}
-	delete(fields, "updatedAt")
-	req := map[string]any{"rule": fields, "eventMessage": json.RawMessage(raw)}
+	req := map[string]any{"ruleId": id, "eventMessage": json.RawMessage(raw)}
 	if err := c.do(ctx, "POST", api.RulesPath+"/test", req, 0, &res); err != nil {
 		return err
 	}
