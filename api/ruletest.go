@@ -26,11 +26,11 @@ type testResult struct {
 	Matched bool          `json:"matched"`
 	Verdict rules.Verdict `json:"verdict"`
 	// Reason says why the rule did not match; empty when it did.
-	Reason  string             `json:"reason,omitempty"`
-	Task    *task.Spec         `json:"task,omitempty"`
-	Timeout string             `json:"timeout,omitempty"`
-	Retry   *rules.RetryPolicy `json:"retry,omitempty"`
-	EventID string             `json:"eventId"`
+	Reason  string       `json:"reason,omitempty"`
+	Task    *task.Spec   `json:"task,omitempty"`
+	Timeout string       `json:"timeout,omitempty"`
+	Retry   *rules.Retry `json:"retry,omitempty"`
+	EventID string       `json:"eventId"`
 }
 
 // testRule is POST /api/v1/task-trigger-rules/test: it compiles the rule (400 naming the field
@@ -93,8 +93,9 @@ func dryRun(r *http.Request, c *rules.Compiled, ev event.Event) testResult {
 	out := testResult{Verdict: v, EventID: ev.ID}
 	if len(eval.Matched) == 1 {
 		m := eval.Matched[0]
-		out.Matched, out.Task, out.Retry = true, &m.Task, &m.Retry
-		out.Timeout = m.Timeout.String()
+		out.Matched, out.Task, out.Timeout = true, &m.Task, m.Timeout.String()
+		out.Retry = &rules.Retry{MaxAttempts: m.Retry.MaxAttempts, InitialInterval: rules.Duration(m.Retry.InitialInterval),
+			Backoff: m.Retry.Backoff, MaxInterval: rules.Duration(m.Retry.MaxInterval)}
 		return out
 	}
 	out.Reason = reason(v, c.Rule, ev)

@@ -17,7 +17,8 @@ func TestRuleDryRun(t *testing.T) {
 	}
 	req := func(rule, event string) string { return `{"rule":` + rule + `,"eventMessage":` + event + `}` }
 	c.do("POST", RulesPath+"/test", req(orderRule, ev("order.created", "1500"))).want(t, "match", http.StatusOK,
-		"matched=true", "verdict.outcome=matched", "task.type=shell", `task.shell.args=["o-7"]`, "eventId=m-1")
+		"matched=true", "verdict.outcome=matched", "task.type=shell", `task.shell.args=["o-7"]`, "eventId=m-1",
+		"retry.initialInterval=1s", "timeout=10m0s")
 	a := c.do("POST", RulesPath+"/test", req(orderRule, ev("order.created", "10")))
 	a.want(t, "condition false", http.StatusOK, "matched=false", "verdict.outcome=condition_false", "task=<missing>")
 	if !strings.Contains(a.get("reason"), "payload.amount > 1000 is false") {

@@ -76,12 +76,12 @@ func TestReloaderFollowsAnotherHandle(t *testing.T) {
 		if _, err := writer.Update(ctx, shellRule("a", "order.created", "payload.amount >"), 2); err != nil {
 			t.Fatal(err)
 		}
-		testenv.Eventually(t, 2*time.Second, "the new rule b is loaded", func() bool {
-			return rl.Current().Len() == 2
-		})
 		rev, _ := writer.Revision(ctx)
-		if rl.Revision() != rev {
-			t.Errorf("reloader at revision %d, store at %d", rl.Revision(), rev)
+		testenv.Eventually(t, 2*time.Second, "the reloader reaches the store's revision", func() bool {
+			return rl.Revision() == rev
+		})
+		if rl.Current().Len() != 2 {
+			t.Errorf("%d rules loaded, want 2 (a and the new b)", rl.Current().Len())
 		}
 		if got := verdictOf(rl.Current(), "a", ev); got != rules.OutcomeDisabled {
 			t.Errorf("rule a = %q: want its last good version (2, disabled)", got)

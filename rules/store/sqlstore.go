@@ -48,11 +48,7 @@ type sqlStore struct {
 }
 
 func newSQLStore(db *sql.DB, d dialect) *sqlStore {
-	s := &sqlStore{db: db, d: d, stop: func() {}}
-	if d.postgres {
-		s.changed = make(chan struct{}, 1)
-	}
-	return s
+	return &sqlStore{db: db, d: d, stop: func() {}, changed: make(chan struct{}, 1)}
 }
 
 // Close stops the listener and closes the database.
@@ -62,13 +58,8 @@ func (s *sqlStore) Close() error {
 	return s.db.Close()
 }
 
-// Changed is fed by the PostgreSQL listener; nil for SQLite.
-func (s *sqlStore) Changed() <-chan struct{} {
-	if s.changed == nil {
-		return nil
-	}
-	return s.changed
-}
+// Changed is fed by this handle's own changes and, for PostgreSQL, by the listener.
+func (s *sqlStore) Changed() <-chan struct{} { return s.changed }
 
 const recordColumns = `id, version, enabled, body, updated_at`
 

@@ -105,9 +105,9 @@ type Store interface {
 	Snapshot(ctx context.Context) (int64, []Record, error)
 	// AsOf returns the rules that were current at t, each in the version current then, by ID.
 	AsOf(ctx context.Context, t time.Time) ([]rules.Rule, error)
-	// Changed delivers a value soon after another process changed the store, when the database
-	// can tell (PostgreSQL LISTEN/NOTIFY); nil when it cannot (SQLite). Readers poll Revision
-	// anyway: a notification only shortens the wait.
+	// Changed delivers a value after a change through this handle and, for PostgreSQL, soon
+	// after a change by another process (LISTEN/NOTIFY); SQLite cannot tell of other processes.
+	// Readers poll Revision anyway: a notification only shortens the wait.
 	Changed() <-chan struct{}
 	// Close releases the database.
 	Close() error

@@ -38,7 +38,11 @@ func (s *sqlStore) change(ctx context.Context, fn func(tx *sql.Tx, rev int64, no
 			return fmt.Errorf("notify: %w", err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.signal() // a reader on this handle need not wait for its next poll
+	return nil
 }
 
 // record writes the history entry of a change.
