@@ -9,6 +9,15 @@ import (
 	"github.com/evtrigger/evtrigger/internal/httpjson"
 )
 
+// guard applies the token check a route's access level asks for.
+func (s *server) guard(a access, h http.Handler) http.Handler {
+	switch {
+	case a == public, a == read && s.opts.OpenReads:
+		return h
+	}
+	return requireToken(s.opts.Token, h)
+}
+
 // requireToken wraps next so that it answers 401 without an "Authorization: Bearer" header and
 // 403 with a wrong token. Tokens are compared in constant time (of their SHA-256, so the
 // length does not leak either) and never logged. An empty token lets every request through.

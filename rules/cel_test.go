@@ -108,8 +108,8 @@ func TestConditionCompileErrors(t *testing.T) {
 	}{
 		{"not a bool", "payload.amount + 1", "condition: condition must be a bool, got int"},
 		{"string", "'yes'", "condition: condition must be a bool, got string"},
-		{"undeclared", "amount > 1", "condition: undeclared reference to 'amount'"},
-		{"syntax", "payload.amount >", "condition: Syntax error"},
+		{"undeclared", "amount > 1", "condition:1:1: undeclared reference to 'amount'"},
+		{"syntax", "payload.amount >", "condition:1:17: Syntax error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,7 +15,8 @@ type Issue struct {
 	// File is the rule file; empty for a rule compiled from a Rule value.
 	File string `json:"file,omitempty"`
 	// Line is the 1-based line; 0 when unknown. For a CEL error in a condition, Line and Column
-	// point at the offending character in the file.
+	// point at the offending character in the file; when File is empty (a rule compiled from a
+	// Rule value), at the offending character inside the condition string.
 	Line int `json:"line,omitempty"`
 	// Column is the 1-based column, in characters; 0 when unknown.
 	Column int `json:"column,omitempty"`
@@ -29,8 +30,14 @@ type Issue struct {
 }
 
 // String formats the issue as `file:line:col: rule "id": field: message`, leaving out the parts
-// that are unknown or empty.
+// that are unknown or empty. Without a file, a position is one inside the field, written
+// `rule "id": field:line:col: message`.
 func (i Issue) String() string {
+	if i.File == "" && i.Line > 0 && i.Field != "" {
+		inner := i
+		inner.Field, inner.Line, inner.Column = i.Field+i.position(), 0, 0
+		return inner.String()
+	}
 	var b strings.Builder
 	b.WriteString(i.File)
 	if i.Line > 0 {
@@ -50,6 +57,17 @@ func (i Issue) String() string {
 	}
 	b.WriteString(i.Message)
 	return b.String()
+}
+
+// position formats ":line:col" (or ":line"), empty when the line is unknown.
+func (i Issue) position() string {
+	switch {
+	case i.Line <= 0:
+		return ""
+	case i.Column <= 0:
+		return ":" + strconv.Itoa(i.Line)
+	}
+	return ":" + strconv.Itoa(i.Line) + ":" + strconv.Itoa(i.Column)
 }
 
 // LoadError lists every problem found in one load, sorted by file, line and column.

@@ -7,10 +7,16 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// addCEL reports a CEL problem in the expression of field, placing it at the offending character
-// in the YAML file when CEL gave a location and the field came from YAML.
+// addCEL reports a CEL problem in the expression of field, placing it at the offending character:
+// in the YAML file when the field came from YAML, else (a rule compiled from a Rule value, such
+// as one posted as JSON) at its 1-based line and column inside the expression.
 func (r *reporter) addCEL(field, expr string, is celIssue) {
 	n := r.values[field]
+	if n == nil && r.rule == nil && is.line > 0 {
+		// A rule compiled from a Rule value: the position inside the condition itself.
+		r.add(field, is.line, is.col+1, is.msg)
+		return
+	}
 	if n == nil || is.line <= 0 {
 		line, col := r.position(r.values, field)
 		r.add(field, line, col, is.msg)

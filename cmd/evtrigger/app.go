@@ -19,6 +19,7 @@ import (
 	"github.com/evtrigger/evtrigger/ingress"
 	"github.com/evtrigger/evtrigger/ingress/httpin"
 	"github.com/evtrigger/evtrigger/rules"
+	"github.com/evtrigger/evtrigger/rules/store"
 	"github.com/evtrigger/evtrigger/worker"
 )
 
@@ -50,32 +51,39 @@ type common struct {
 	temporal  temporalFlags
 	log       logFlags
 	rulesPath string
+	// rulesDSN, when set, serves the rules from a store with hot reload (rules_store.go).
+	rulesDSN string
+	// seedStore loads rulesPath into a store that was never written (dev mode).
+	seedStore bool
 }
 
 func (c *common) register(fs *flag.FlagSet, defaultAddress string) {
 	c.temporal.register(fs, defaultAddress)
 	c.log.register(fs)
 	stringFlag(fs, &c.rulesPath, "rules", "rules/examples", "rules file or directory of *.yaml")
+	stringFlag(fs, &c.rulesDSN, "rules-dsn", "", "rule store: a SQLite file path or a postgres:// URL; rules then come from it, hot reloaded, and --rules is ignored (dev: seeds a new store)")
 }
 
 // opened is what common's set-up yields; close releases it.
 type opened struct {
 	logger *slog.Logger
-	rules  *rules.Static
+	rules  rules.Source
+	store  store.Store // nil without --rules-dsn
+	stop   func()      // stops the rule reloader and closes the store
 	client client.Client
 }
 
 // open loads the rules and dials Temporal.
 func (c *common) open(ctx context.Context, logger *slog.Logger) (*opened, error) {
-	rs, err := loadRules(c.rulesPath)
+	o, err := c.openRules(ctx, logger)
 	if err != nil {
 		return nil, err
 	}
-	cl, err := c.temporal.dial(ctx, logger)
-	if err != nil {
+	if o.client, err = c.temporal.dial(ctx, logger); err != nil {
+		o.stop()
 		return nil, err
 	}
-	return &opened{logger: logger, rules: rs, client: cl}, nil
+	return o, nil
 }
 
 // workerFlags configure the task activities.
@@ -107,6 +115,7 @@ type ingressFlags struct {
 	httpAddr, apiToken string
 	startTimeout       time.Duration
 	recordUnmatched    bool
+	openReads          bool
 }
 
 func (i *ingressFlags) register(fs *flag.FlagSet, defaultAddr string) {
@@ -114,23 +123,27 @@ func (i *ingressFlags) register(fs *flag.FlagSet, defaultAddr string) {
 	stringFlag(fs, &i.apiToken, "api-token", "", "bearer token required by mutating API endpoints; empty: none")
 	durationFlag(fs, &i.startTimeout, "start-timeout", 5*time.Second, "how long a workflow start may take before the event is refused as 503")
 	boolFlag(fs, &i.recordUnmatched, "record-unmatched", false, "start workflows also for events no enabled rule can match")
+	boolFlag(fs, &i.openReads, "api-open-reads", false, "let API reads (GET, rule dry run) through without the --api-token")
 }
 
 // starter returns the idempotent starter every source of this process shares.
-func (i *ingressFlags) starter(c client.Client, rs rules.Source, tq string, eager bool) *ingress.Starter {
-	return ingress.NewStarter(c, rs, ingress.StarterOptions{
+func (i *ingressFlags) starter(o *opened, tq string, eager bool) *ingress.Starter {
+	return ingress.NewStarter(o.client, o.rules, ingress.StarterOptions{
 		TaskQueue: tq, StartTimeout: i.startTimeout, EagerStart: eager, RecordUnmatched: i.recordUnmatched,
 	})
 }
 
 // handler returns the HTTP ingress and API.
-func (i *ingressFlags) handler(starter *ingress.Starter, logger *slog.Logger) http.Handler {
-	return api.NewHandler(api.Options{Token: i.apiToken, Events: httpin.New(starter, httpin.Options{Logger: logger})})
+func (i *ingressFlags) handler(o *opened, starter *ingress.Starter) http.Handler {
+	return api.NewHandler(api.Options{Token: i.apiToken, OpenReads: i.openReads,
+		Events: httpin.New(starter, httpin.Options{Logger: o.logger}),
+		Store:  o.store, Rules: o.rules, Temporal: o.client, Logger: o.logger})
 }
 
 // serveIngress runs the broker sources configured (Kafka when kf names brokers) and the HTTP
 // ingress on l until ctx ends, then waits for the sources to drain and commit.
-func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, kf *kafkaFlags, starter *ingress.Starter, logger *slog.Logger) error {
+func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, kf *kafkaFlags, o *opened, starter *ingress.Starter) error {
+	logger := o.logger
 	var sources []<-chan error
 	src, err := kf.source(logger)
 	if err != nil {
@@ -140,7 +153,7 @@ func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, kf *ka
 		sources = append(sources, runSource(ctx, src, ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: logger})))
 		logger.Info("kafka source running", "brokers", kf.brokers, "topics", kf.topics, "group", kf.group)
 	}
-	err = serveHTTP(ctx, l, inf.handler(starter, logger))
+	err = serveHTTP(ctx, l, inf.handler(o, starter))
 	for _, done := range sources {
 		if serr := <-done; serr != nil && err == nil {
 			err = serr

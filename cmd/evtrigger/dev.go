@@ -61,11 +61,12 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		kf.brokers = kc.ListenAddrs()[0]
 		kafkaNote = kf.brokers + " (embedded kfake; dead letters in <topic>" + kf.dlqSuffix + ")"
 	}
+	cf.useDevStore(df.dataDir)
 	o, err := cf.open(ctx, logger)
 	if err != nil {
 		return err
 	}
-	defer o.client.Close()
+	defer o.close()
 	w, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, logger)
 	if err != nil {
 		return err
@@ -78,11 +79,11 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "evtrigger dev is running (Ctrl-C stops everything)\n"+
 		"  Temporal:     %s (namespace %s, task queue %s)\n  Temporal UI:  %s\n"+
 		"  Events:       POST http://%s/api/v1/events\n  Kafka:        %s, topics %s\n"+
-		"  Rules:        %d loaded from %s\n",
+		"  Rules:        %d loaded from %s\n  Rules API:    http://%[5]s/api/v1/task-trigger-rules\n",
 		cf.temporal.address, cf.temporal.namespace, cf.temporal.taskQueue, uiURL, l.Addr(),
-		kafkaNote, kf.topics, o.rules.Current().Len(), cf.rulesPath)
-	starter := inf.starter(o.client, o.rules, cf.temporal.taskQueue, true)
-	return serveIngress(ctx, l, &inf, &kf, starter, logger)
+		kafkaNote, kf.topics, o.rules.Current().Len(), cf.rulesFrom())
+	starter := inf.starter(o, cf.temporal.taskQueue, true)
+	return serveIngress(ctx, l, &inf, &kf, o, starter)
 }
 
 // startDevServer runs the Temporal dev server with its state in dataDir/temporal.db and its

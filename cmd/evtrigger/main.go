@@ -24,7 +24,7 @@ func commands() []command {
 		{"dev", "run everything on this machine: Temporal dev server, Kafka broker, worker, ingress and API", runDev},
 		{"worker", "run a worker against a Temporal cluster", runWorker},
 		{"ingress", "run the HTTP ingress, API and Kafka source against a Temporal cluster", runIngress},
-		{"rules", "rules lint FILE... | rules test --rules PATH --event FILE", runRules},
+		{"rules", "rules lint|test (offline); rules list|get|apply|delete|enable|disable|test|versions (API)", runRules},
 		{"publish", "publish events from a file or stdin to Kafka (--kafka-brokers)", runPublish},
 		{"kafka", "kafka create-topics: create the topics of deploy/kafka/topics.yaml", runKafka},
 	}

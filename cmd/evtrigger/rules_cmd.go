@@ -19,15 +19,21 @@ func (e errFindings) Error() string { return fmt.Sprintf("%d file(s) with errors
 
 func runRules(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: evtrigger rules lint FILE... | evtrigger rules test --rules PATH --event FILE", errUsage)
+		return fmt.Errorf("%w: evtrigger rules lint|test|list|get|apply|delete|enable|disable|versions; see README", errUsage)
 	}
 	switch args[0] {
 	case "lint":
 		return runRulesLint(args[1:], stdout)
 	case "test":
 		return runRulesTest(ctx, args[1:], stdout)
+	case "list":
+		return runRulesList(ctx, args[1:], stdout)
+	case "apply":
+		return runRulesApply(ctx, args[1:], stdout)
+	case "get", "delete", "enable", "disable", "versions":
+		return runRulesOne(ctx, args[0], args[1:], stdout)
 	}
-	return fmt.Errorf("%w: unknown rules command %q (lint, test)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown rules command %q (lint, test, list, get, apply, delete, enable, disable, versions)", errUsage, args[0])
 }
 
 // runRulesLint compiles each file and prints every problem as file:line:col.
@@ -55,20 +61,28 @@ func runRulesLint(files []string, stdout io.Writer) error {
 	return nil
 }
 
-// runRulesTest is an offline dry run: which rules match the event, the rendered task of each,
-// and why every other rule did not. Nothing runs.
+// runRulesTest is a dry run; nothing runs. With a RULE_ID argument it asks the API whether that
+// stored rule matches the event (--server, --token). Without one it is offline: which rules of
+// --rules match the event, the rendered task of each, and why every other rule did not.
 func runRulesTest(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("rules test", flag.ContinueOnError)
 	var rulesPath, eventPath string
 	var asJSON bool
-	fs.StringVar(&rulesPath, "rules", "rules/examples", "rules file or directory")
+	var sf serverFlags
+	fs.StringVar(&rulesPath, "rules", "rules/examples", "rules file or directory (offline dry run)")
 	fs.StringVar(&eventPath, "event", "", "event file (seed envelope or CloudEvents JSON); - for stdin")
 	fs.BoolVar(&asJSON, "json", false, "print the evaluation as JSON")
-	if err := fs.Parse(args); err != nil {
+	sf.register(fs)
+	pos, err := parseInterspersed(fs, args)
+	switch {
+	case err != nil:
 		return err
-	}
-	if eventPath == "" {
+	case eventPath == "":
 		return fmt.Errorf("%w: --event is required", errUsage)
+	case len(pos) == 1:
+		return runRulesTestRemote(ctx, sf.client(), pos[0], eventPath, asJSON, stdout)
+	case len(pos) > 1:
+		return fmt.Errorf("%w: evtrigger rules test [RULE_ID] --event FILE", errUsage)
 	}
 	rs, err := loadRules(rulesPath)
 	if err != nil {
@@ -88,7 +102,8 @@ func runRulesTest(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func readEvent(path string) (event.Event, error) {
+// readFileOrStdin reads a file, or stdin for "-".
+func readFileOrStdin(path string) ([]byte, error) {
 	var body []byte
 	var err error
 	if path == "-" {
@@ -97,7 +112,15 @@ func readEvent(path string) (event.Event, error) {
 		body, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return event.Event{}, fmt.Errorf("read event %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return body, nil
+}
+
+func readEvent(path string) (event.Event, error) {
+	body, err := readFileOrStdin(path)
+	if err != nil {
+		return event.Event{}, err
 	}
 	ev, err := event.Parse(body, event.Options{DefaultID: event.ContentID})
 	if err != nil {

@@ -22,7 +22,7 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer o.client.Close()
+	defer o.close()
 	w, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, o.logger)
 	if err != nil {
 		return err
@@ -51,12 +51,12 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer o.client.Close()
+	defer o.close()
 	l, err := net.Listen("tcp", inf.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", inf.httpAddr, err)
 	}
 	o.logger.Info("ingress running", "http", l.Addr().String(), "temporal", cf.temporal.address)
-	starter := inf.starter(o.client, o.rules, cf.temporal.taskQueue, false)
-	return serveIngress(ctx, l, &inf, &kf, starter, o.logger)
+	starter := inf.starter(o, cf.temporal.taskQueue, false)
+	return serveIngress(ctx, l, &inf, &kf, o, starter)
 }

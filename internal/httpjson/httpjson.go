@@ -16,11 +16,14 @@ type Error struct {
 	Column int `json:"column,omitempty"`
 }
 
-// Write writes v as JSON with the status code.
+// Write writes v as JSON with the status code. <, > and & are written as they are, not
+// escaped for HTML, so CEL conditions read as written.
 func Write(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
 }
 
 // WriteError writes an Error with the message msg.

@@ -29,6 +29,7 @@ import (
 	"github.com/evtrigger/evtrigger/ingress/httpin"
 	"github.com/evtrigger/evtrigger/internal/devserver"
 	"github.com/evtrigger/evtrigger/rules"
+	"github.com/evtrigger/evtrigger/rules/store"
 	"github.com/evtrigger/evtrigger/worker"
 )
 
@@ -44,7 +45,9 @@ type Stack struct {
 	TaskQueue string
 	// API is the HTTP ingress and API.
 	API   *httptest.Server
-	Rules *rules.Static
+	Rules rules.Source
+	// Store is the rule store when Options.RulesDSN is set; nil otherwise.
+	Store store.Store
 	// Starter is the stack's idempotent starter, for broker sources under test.
 	Starter *ingress.Starter
 }
@@ -55,14 +58,21 @@ type Options struct {
 	Token string
 	// StartTimeout of the starter; default 5s.
 	StartTimeout time.Duration
+	// RulesDSN, when set, keeps the rules in that store (seeded with the stack's YAML), served
+	// hot-reloaded and through the rules API. Default: the YAML as a static set, no rules API.
+	RulesDSN string
 }
 
 // NewStack loads rulesYAML, dials srv, starts a worker on a task queue named after the test, and
 // serves the API; everything stops when the test ends.
 func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Options) *Stack {
 	t.Helper()
-	rs := LoadRules(t, rulesYAML)
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var rs rules.Source = LoadRules(t, rulesYAML)
+	var st store.Store
+	if opts.RulesDSN != "" {
+		st, rs = storeRules(t, opts.RulesDSN, rs.Current(), logger)
+	}
 	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(),
 		Logger: sdklog.NewStructuredLogger(logger)})
 	if err != nil {
@@ -80,10 +90,34 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 	}
 	t.Cleanup(w.Stop)
 	starter := ingress.NewStarter(c, rs, ingress.StarterOptions{TaskQueue: tq, StartTimeout: opts.StartTimeout, EagerStart: true})
-	h := api.NewHandler(api.Options{Token: opts.Token, Events: httpin.New(starter, httpin.Options{Logger: logger})})
+	h := api.NewHandler(api.Options{Token: opts.Token, Events: httpin.New(starter, httpin.Options{Logger: logger}),
+		Store: st, Rules: rs, Temporal: c, Logger: logger})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Stack{Client: c, TaskQueue: tq, API: ts, Rules: rs, Starter: starter}
+	return &Stack{Client: c, TaskQueue: tq, API: ts, Rules: rs, Store: st, Starter: starter}
+}
+
+// storeRules opens the store at dsn, saves seed's rules into it and returns it with a reloader;
+// both close when the test ends.
+func storeRules(t testing.TB, dsn string, seed *rules.Set, logger *slog.Logger) (store.Store, rules.Source) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn, store.Options{Logger: logger})
+	if err != nil {
+		t.Fatalf("open rule store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for _, r := range seed.Rules() {
+		if _, err := st.Create(ctx, r); err != nil {
+			t.Fatalf("seed rule store: %v", err)
+		}
+	}
+	rl, err := store.NewReloader(ctx, st, store.ReloaderOptions{Logger: logger})
+	if err != nil {
+		t.Fatalf("rule reloader: %v", err)
+	}
+	t.Cleanup(rl.Close)
+	return st, rl
 }
 
 // StartWorker starts one more worker on the stack's task queue, for tests that stop one.
