@@ -110,6 +110,17 @@ func TestDevRunsTheREADMEExample(t *testing.T) {
 	}
 	checkExampleRan(t, wctx, c, "event-msg-readme-kafka")
 
+	// A dry-run replay of the topic finds that event, which already fired.
+	var replayOut bytes.Buffer
+	if err := run(ctx, []string{"replay", "--dry-run", "--kafka-brokers", "127.0.0.1:" + strconv.Itoa(kport),
+		"--temporal-address", "127.0.0.1:" + strconv.Itoa(tport), "--rules", "rules/examples", "--log-level", "warn"}, &replayOut); err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	if !regexp.MustCompile(`order-created-trigger\s+1\s+1\s+0`).MatchString(replayOut.String()) ||
+		!strings.Contains(replayOut.String(), "replayed 1 record(s) of business-events") {
+		t.Fatalf("replay output:\n%s", replayOut.String())
+	}
+
 	cancel()
 	select {
 	case err := <-done:

@@ -27,6 +27,7 @@ func commands() []command {
 		{"rules", "rules lint|test (offline); rules list|get|apply|delete|enable|disable|test|versions (API)", runRules},
 		{"publish", "publish events from a file or stdin to Kafka (--kafka-brokers)", runPublish},
 		{"kafka", "kafka create-topics: create the topics of deploy/kafka/topics.yaml", runKafka},
+		{"replay", "replay a Kafka topic range against the current rules (--dry-run: report only)", runReplay},
 	}
 }
 
