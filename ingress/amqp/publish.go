@@ -28,6 +28,7 @@ type Publisher struct {
 	mu      sync.Mutex
 	ch      *amqp.Channel
 	returns chan amqp.Return
+	closed  chan *amqp.Error
 }
 
 // DialPublisher connects to the broker for publishing; Close closes the connection.
@@ -72,6 +73,14 @@ func (p *Publisher) Publish(ctx context.Context, exchange, key string, msg amqp.
 	default:
 	}
 	if !acked {
+		select { // a closed channel (such as 404 for a missing exchange) says why
+		case aerr, ok := <-p.closed:
+			if ok && aerr != nil {
+				p.reset()
+				return fmt.Errorf("amqp: publish to exchange %q key %q: %w", exchange, key, aerr)
+			}
+		default:
+		}
 		p.reset()
 		return fmt.Errorf("%w: exchange %q key %q", ErrNacked, exchange, key)
 	}
@@ -92,6 +101,7 @@ func (p *Publisher) channel() (*amqp.Channel, error) {
 		return nil, fmt.Errorf("amqp: enable publisher confirms: %w", err)
 	}
 	p.returns = ch.NotifyReturn(make(chan amqp.Return, 1))
+	p.closed = ch.NotifyClose(make(chan *amqp.Error, 1))
 	p.ch = ch
 	return ch, nil
 }
