@@ -28,6 +28,8 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	var cf common
 	var wf workerFlags
 	var inf ingressFlags
+	var af amqpFlags
+	af.register(fs)
 	cf.register(fs, "")
 	wf.register(fs)
 	inf.register(fs, "127.0.0.1:8080")
@@ -67,7 +69,9 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		"  Events:       POST http://%s/api/v1/events\n  Rules:        %d loaded from %s\n",
 		cf.temporal.address, cf.temporal.namespace, cf.temporal.taskQueue, uiURL, l.Addr(),
 		o.rules.Current().Len(), cf.rulesPath)
-	return serveHTTP(ctx, l, inf.handler(o.client, o.rules, cf.temporal.taskQueue, true, logger))
+	return af.alongside(ctx, newBrokerProcessor(o, cf.temporal.taskQueue, &inf, true), logger, func(ctx context.Context) error {
+		return serveHTTP(ctx, l, inf.handler(o.client, o.rules, cf.temporal.taskQueue, true, logger))
+	})
 }
 
 // startDevServer runs the Temporal dev server with its state in dataDir/temporal.db and its

@@ -25,6 +25,8 @@ func commands() []command {
 		{"worker", "run a worker against a Temporal cluster", runWorker},
 		{"ingress", "run the HTTP ingress and API against a Temporal cluster", runIngress},
 		{"rules", "rules lint FILE... | rules test --rules PATH --event FILE", runRules},
+		{"publish", "publish an event: publish --amqp-url URL --exchange X --routing-key K FILE|-", runPublish},
+		{"dlq", "dlq redrive --amqp-url URL --queue Q [--rate N/s]: dead letters back to their origin", runDLQ},
 	}
 }
 

@@ -40,6 +40,8 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("ingress", flag.ContinueOnError)
 	var cf common
 	var inf ingressFlags
+	var af amqpFlags
+	af.register(fs)
 	cf.register(fs, "127.0.0.1:7233")
 	inf.register(fs, ":8080")
 	if err := fs.Parse(args); err != nil {
@@ -55,5 +57,7 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", inf.httpAddr, err)
 	}
 	o.logger.Info("ingress running", "http", l.Addr().String(), "temporal", cf.temporal.address)
-	return serveHTTP(ctx, l, inf.handler(o.client, o.rules, cf.temporal.taskQueue, false, o.logger))
+	return af.alongside(ctx, newBrokerProcessor(o, cf.temporal.taskQueue, &inf, false), o.logger, func(ctx context.Context) error {
+		return serveHTTP(ctx, l, inf.handler(o.client, o.rules, cf.temporal.taskQueue, false, o.logger))
+	})
 }
