@@ -66,7 +66,7 @@ func (s *Source) Run(ctx context.Context, h ingress.Handler) error {
 		}
 		wait := ingress.Backoff(failures, s.opts.ReconnectMin, s.opts.ReconnectMax)
 		failures++
-		s.opts.Logger.Warn("amqp connection lost, reconnecting", "url", s.opts.Redacted(),
+		s.opts.Logger.Warn("amqp connection lost or refused, reconnecting", "url", s.opts.Redacted(),
 			"retry_in", wait, "error", err)
 		if !sleep(ctx, wait) {
 			return nil
