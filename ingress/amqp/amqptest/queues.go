@@ -143,12 +143,6 @@ func RestartBroker(t testing.TB, during func()) {
 	start()
 }
 
-// AMQPTools reports whether the Debian amqp-tools (amqp-publish) are installed.
-func AMQPTools() bool {
-	_, err := exec.LookPath("amqp-publish")
-	return err == nil
-}
-
 // Output runs a command and fails the test when it fails.
 func Output(t testing.TB, name string, args ...string) string {
 	t.Helper()
