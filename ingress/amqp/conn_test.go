@@ -2,6 +2,7 @@ package amqp_test
 
 import (
 	"context"
+	"errors"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -55,9 +56,16 @@ func TestCredentialsOutsideTheURL(t *testing.T) {
 	if err := p.Publish(context.Background(), "amq.fanout", "", amqp091.Publishing{Body: []byte("x")}); err == nil {
 		t.Fatal("a message no queue takes was confirmed without an error")
 	}
-	_, err = amqp.DialPublisher(amqp.Conn{URL: u.String(), Username: user, Password: pass + "-wrong"})
-	if err == nil || strings.Contains(err.Error(), pass+"-wrong") {
+	wrong := amqp.Conn{URL: u.String(), Username: user, Password: pass + "-wrong"}
+	if _, err = amqp.DialPublisher(wrong); err == nil || strings.Contains(err.Error(), pass+"-wrong") {
 		t.Fatalf("wrong password: %v", err)
+	}
+	src, err := amqp.New(amqp.Options{Conn: wrong, DeadLetterExchange: "amq.fanout"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runUntilError(t, src); !errors.Is(err, amqp091.ErrCredentials) {
+		t.Fatalf("Run with a wrong password: %v, want it to stop with ErrCredentials", err)
 	}
 }
 
