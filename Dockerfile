@@ -13,5 +13,6 @@ COPY --from=build /out/evtrigger /usr/local/bin/evtrigger
 # Rules name their scripts relative to the working directory, as in the repository.
 WORKDIR /opt/evtrigger
 COPY rules/examples rules/examples
+COPY deploy/rabbitmq deploy/rabbitmq
 USER evtrigger
 ENTRYPOINT ["/usr/local/bin/evtrigger"]

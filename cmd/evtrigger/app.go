@@ -140,26 +140,75 @@ func (i *ingressFlags) handler(o *opened, starter *ingress.Starter) http.Handler
 		Store:  o.store, Rules: o.rules, Temporal: o.client, Logger: o.logger})
 }
 
-// serveIngress runs the broker sources configured (Kafka when kf names brokers) and the HTTP
-// ingress on l until ctx ends, then waits for the sources to drain and commit.
-func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, kf *kafkaFlags, o *opened, starter *ingress.Starter) error {
-	logger := o.logger
-	var sources []<-chan error
-	src, err := kf.source(logger)
+// brokerFlags are the broker sources' flags.
+type brokerFlags struct {
+	kafka *kafkaFlags
+	amqp  *amqpFlags
+}
+
+// namedSource is a configured broker source.
+type namedSource struct {
+	name string
+	src  ingress.Source
+}
+
+// sources returns the broker sources the flags configure (Kafka with brokers, RabbitMQ with a
+// URL).
+func (b brokerFlags) sources(logger *slog.Logger) ([]namedSource, error) {
+	var out []namedSource
+	ks, err := b.kafka.source(logger)
+	if err != nil {
+		return nil, err
+	}
+	if ks != nil {
+		out = append(out, namedSource{"kafka", ks})
+		logger.Info("kafka source configured", "brokers", b.kafka.brokers, "topics", b.kafka.topics, "group", b.kafka.group)
+	}
+	as, err := b.amqp.source(logger.With("source", "amqp"))
+	if err != nil {
+		return nil, err
+	}
+	if as != nil {
+		out = append(out, namedSource{"rabbitmq", as})
+		logger.Info("rabbitmq source configured", "queues", b.amqp.queues)
+	}
+	return out, nil
+}
+
+// serveIngress runs the broker sources configured and the HTTP ingress on l until ctx ends or
+// one of them fails; then it stops the others, waits for the sources to drain and acknowledge,
+// and returns the first error.
+func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, bf brokerFlags, o *opened, starter *ingress.Starter) error {
+	srcs, err := bf.sources(o.logger)
 	if err != nil {
 		return err
 	}
-	if src != nil {
-		sources = append(sources, runSource(ctx, src, ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: logger})))
-		logger.Info("kafka source running", "brokers", kf.brokers, "topics", kf.topics, "group", kf.group)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	proc := ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: o.logger})
+	errc := make(chan error, len(srcs)+1)
+	for _, s := range srcs {
+		go func() {
+			err := s.src.Run(ctx, proc.Handle)
+			cancel()
+			if err != nil {
+				err = fmt.Errorf("%s source: %w", s.name, err)
+			}
+			errc <- err
+		}()
 	}
-	err = serveHTTP(ctx, l, inf.handler(o, starter))
-	for _, done := range sources {
-		if serr := <-done; serr != nil && err == nil {
-			err = serr
+	go func() {
+		err := serveHTTP(ctx, l, inf.handler(o, starter))
+		cancel()
+		errc <- err
+	}()
+	var first error
+	for range len(srcs) + 1 {
+		if err := <-errc; err != nil && first == nil {
+			first = err
 		}
 	}
-	return err
+	return first
 }
 
 // loadRules compiles every rule under path (a file or a directory of *.yaml).

@@ -29,6 +29,8 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	var wf workerFlags
 	var inf ingressFlags
 	var kf kafkaFlags
+	var af amqpFlags
+	af.register(fs)
 	cf.register(fs, "")
 	wf.register(fs)
 	inf.register(fs, "127.0.0.1:8080")
@@ -79,11 +81,11 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "evtrigger dev is running (Ctrl-C stops everything)\n"+
 		"  Temporal:     %s (namespace %s, task queue %s)\n  Temporal UI:  %s\n"+
 		"  Events:       POST http://%s/api/v1/events\n  Kafka:        %s, topics %s\n"+
-		"  Rules:        %d loaded from %s\n  Rules API:    http://%[5]s/api/v1/task-trigger-rules\n",
+		"  RabbitMQ:     %s\n  Rules:        %d loaded from %s\n  Rules API:    http://%[5]s/api/v1/task-trigger-rules\n",
 		cf.temporal.address, cf.temporal.namespace, cf.temporal.taskQueue, uiURL, l.Addr(),
-		kafkaNote, kf.topics, o.rules.Current().Len(), cf.rulesFrom())
+		kafkaNote, kf.topics, af.describe(), o.rules.Current().Len(), cf.rulesFrom())
 	starter := inf.starter(o, cf.temporal.taskQueue, true)
-	return serveIngress(ctx, l, &inf, &kf, o, starter)
+	return serveIngress(ctx, l, &inf, brokerFlags{&kf, &af}, o, starter)
 }
 
 // startDevServer runs the Temporal dev server with its state in dataDir/temporal.db and its

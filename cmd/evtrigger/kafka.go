@@ -1,37 +1,45 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
-	"github.com/evtrigger/evtrigger/ingress"
 	"github.com/evtrigger/evtrigger/ingress/kafka"
 )
 
-// kafkaFlags configure the Kafka source.
-type kafkaFlags struct {
-	brokers, topics, group, clientID, dlqSuffix string
-	saslMechanism, saslUser, saslPassword       string
-	maxInFlight                                 int
+// kafkaConnFlags say how to reach a Kafka cluster.
+type kafkaConnFlags struct {
+	brokers, clientID                     string
+	saslMechanism, saslUser, saslPassword string
 }
 
-func (k *kafkaFlags) register(fs *flag.FlagSet) {
-	stringFlag(fs, &k.brokers, "kafka-brokers", "", "comma-separated Kafka seed brokers; empty: no Kafka source (dev: an embedded broker)")
-	stringFlag(fs, &k.topics, "kafka-topics", "business-events", "comma-separated topics to consume")
-	stringFlag(fs, &k.group, "kafka-group", "evtrigger", "consumer group")
+func (k *kafkaConnFlags) register(fs *flag.FlagSet) {
+	stringFlag(fs, &k.brokers, "kafka-brokers", "", "comma-separated Kafka seed brokers; empty: no Kafka (dev: an embedded broker)")
 	stringFlag(fs, &k.clientID, "kafka-client-id", "evtrigger", "Kafka client ID")
-	stringFlag(fs, &k.dlqSuffix, "kafka-dlq-suffix", ".dlq", "dead-letter topic of each topic: <topic><suffix>")
 	stringFlag(fs, &k.saslMechanism, "kafka-sasl-mechanism", "", "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
 	stringFlag(fs, &k.saslUser, "kafka-sasl-user", "", "SASL user")
 	stringFlag(fs, &k.saslPassword, "kafka-sasl-password", "", "SASL password (prefer the environment variable)")
+}
+
+// kafkaFlags configure the Kafka source.
+type kafkaFlags struct {
+	kafkaConnFlags
+	topics, group, dlqSuffix string
+	maxInFlight              int
+}
+
+func (k *kafkaFlags) register(fs *flag.FlagSet) {
+	k.kafkaConnFlags.register(fs)
+	stringFlag(fs, &k.topics, "kafka-topics", "business-events", "comma-separated topics to consume")
+	stringFlag(fs, &k.group, "kafka-group", "evtrigger", "consumer group")
+	stringFlag(fs, &k.dlqSuffix, "kafka-dlq-suffix", ".dlq", "dead-letter topic of each topic: <topic><suffix>")
 	intFlag(fs, &k.maxInFlight, "kafka-max-in-flight", 1000, "records handled at once over all partitions")
 }
 
-func (k *kafkaFlags) conn() kafka.Conn {
+func (k *kafkaConnFlags) conn() kafka.Conn {
 	return kafka.Conn{Brokers: listFlag(k.brokers), ClientID: k.clientID,
 		SASL: kafka.SASL{Mechanism: k.saslMechanism, User: k.saslUser, Password: k.saslPassword}}
 }
@@ -57,12 +65,4 @@ func startEmbeddedKafka(port int, topics []string, dlqSuffix string) (*kfake.Clu
 		return nil, fmt.Errorf("start embedded kafka on port %d: %w", port, err)
 	}
 	return c, nil
-}
-
-// runSource runs src with the processor until ctx ends, in the background; the returned
-// channel yields Run's result.
-func runSource(ctx context.Context, src ingress.Source, p *ingress.Processor) <-chan error {
-	done := make(chan error, 1)
-	go func() { done <- src.Run(ctx, p.Handler()) }()
-	return done
 }

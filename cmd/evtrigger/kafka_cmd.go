@@ -15,7 +15,7 @@ func runKafka(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: evtrigger kafka create-topics --kafka-brokers B [--topics-file F] [--replication-factor N]", errUsage)
 	}
 	fs := flag.NewFlagSet("kafka create-topics", flag.ContinueOnError)
-	var kf kafkaFlags
+	var kf kafkaConnFlags
 	var file string
 	var rf int
 	kf.register(fs)

@@ -23,9 +23,10 @@ func commands() []command {
 	return []command{
 		{"dev", "run everything on this machine: Temporal dev server, Kafka broker, worker, ingress and API", runDev},
 		{"worker", "run a worker against a Temporal cluster", runWorker},
-		{"ingress", "run the HTTP ingress, API and Kafka source against a Temporal cluster", runIngress},
+		{"ingress", "run the HTTP ingress, API and broker sources (Kafka, RabbitMQ) against a Temporal cluster", runIngress},
 		{"rules", "rules lint|test (offline); rules list|get|apply|delete|enable|disable|test|versions (API)", runRules},
-		{"publish", "publish events from a file or stdin to Kafka (--kafka-brokers)", runPublish},
+		{"publish", "publish events to Kafka (--kafka-brokers, --topic) or RabbitMQ (--amqp-url, --exchange, --routing-key)", runPublish},
+		{"dlq", "dlq redrive: dead letters back to their origin (--kafka-brokers --topic T.dlq, or --amqp-url --queue Q)", runDLQ},
 		{"kafka", "kafka create-topics: create the topics of deploy/kafka/topics.yaml", runKafka},
 		{"replay", "replay a Kafka topic range against the current rules (--dry-run: report only)", runReplay},
 	}

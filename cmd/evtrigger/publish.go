@@ -11,54 +11,66 @@ import (
 	"os"
 
 	"github.com/evtrigger/evtrigger/event"
-	"github.com/evtrigger/evtrigger/ingress/kafka"
 )
 
-// runPublish publishes events from a file (one JSON event, or one per line) or stdin to Kafka,
-// keyed by event ID, with acks=all and the idempotent producer.
+// runPublish publishes events from a file (one JSON event, or one per line) or stdin to a
+// broker: Kafka with --kafka-brokers, RabbitMQ with --amqp-url. Each broker's flags and
+// publishing live in publish_<broker>.go.
 func runPublish(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
-	var kf kafkaFlags
-	var topic string
+	var kf kafkaPublishFlags
+	var af amqpPublishFlags
 	var raw bool
 	kf.register(fs)
-	stringFlag(fs, &topic, "topic", "business-events", "Kafka topic to publish to")
-	fs.BoolVar(&raw, "raw", false, "publish the lines as they are, without checking they are valid events (to test dead-lettering)")
+	af.register(fs)
+	fs.BoolVar(&raw, "raw", false, "publish the input as it is, without checking it holds valid events (to test dead-lettering)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || kf.brokers == "" {
-		return fmt.Errorf("%w: evtrigger publish --kafka-brokers B [--topic T] FILE|-", errUsage)
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: publish (--kafka-brokers B [--topic T] | --amqp-url U --exchange X --routing-key K) FILE|-", errUsage)
 	}
 	bodies, err := readBodies(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	recs := make([]kafka.Record, 0, len(bodies))
-	for i, body := range bodies {
-		rec := kafka.Record{Topic: topic, Value: body}
-		if !raw {
-			ev, err := event.Parse(body, event.Options{DefaultID: event.ContentID})
-			if err != nil {
-				return fmt.Errorf("event %d: %w (use --raw to publish it anyway)", i+1, err)
-			}
-			rec.Key = []byte(ev.ID)
-		}
-		recs = append(recs, rec)
-	}
-	pub, err := kafka.NewPublisher(kf.conn())
+	ids, err := eventIDs(bodies, raw)
 	if err != nil {
 		return err
 	}
-	defer pub.Close()
-	if err := pub.Publish(ctx, recs...); err != nil {
-		return err
+	switch {
+	case kf.brokers != "":
+		return kf.publish(ctx, bodies, ids, stdout)
+	case af.url != "":
+		for _, body := range bodies {
+			if err := af.publish(ctx, body, stdout); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	fmt.Fprintf(stdout, "published %d event(s) to %s\n", len(recs), topic)
-	return nil
+	return fmt.Errorf("%w: publish needs a broker: --kafka-brokers (Kafka) or --amqp-url (RabbitMQ)", errUsage)
 }
 
-// readBodies reads one JSON document, or JSON lines, from path ("-" for stdin).
+// eventIDs checks that every body is a valid event and returns their IDs; with raw, it checks
+// nothing and returns no IDs.
+func eventIDs(bodies [][]byte, raw bool) ([]string, error) {
+	if raw {
+		return make([]string, len(bodies)), nil
+	}
+	ids := make([]string, len(bodies))
+	for i, body := range bodies {
+		ev, err := event.Parse(body, event.Options{DefaultID: event.ContentID})
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %w (use --raw to publish it anyway)", i+1, err)
+		}
+		ids[i] = ev.ID
+	}
+	return ids, nil
+}
+
+// readBodies reads one JSON document, or JSON lines, from path ("-" for stdin); input that is
+// neither (with --raw) is one body per non-empty line.
 func readBodies(path string) ([][]byte, error) {
 	var data []byte
 	var err error

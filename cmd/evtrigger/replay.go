@@ -18,7 +18,7 @@ import (
 func runReplay(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	var cf common
-	var kf kafkaFlags
+	var kf kafkaConnFlags
 	var topic, from, to string
 	var fromOffset int64
 	var dryRun bool

@@ -41,6 +41,8 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 	var cf common
 	var inf ingressFlags
 	var kf kafkaFlags
+	var af amqpFlags
+	af.register(fs)
 	cf.register(fs, "127.0.0.1:7233")
 	inf.register(fs, ":8080")
 	kf.register(fs)
@@ -58,5 +60,5 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	o.logger.Info("ingress running", "http", l.Addr().String(), "temporal", cf.temporal.address)
 	starter := inf.starter(o, cf.temporal.taskQueue, false)
-	return serveIngress(ctx, l, &inf, &kf, o, starter)
+	return serveIngress(ctx, l, &inf, brokerFlags{&kf, &af}, o, starter)
 }
