@@ -33,6 +33,8 @@ const (
 type Options struct {
 	// Rules hands EvaluateRules the current rule set. Nil: no rule matches anything.
 	Rules rules.Source
+	// Outcomes, when set, receives every task's outcome (PublishOutcome). Default: none.
+	Outcomes OutcomePublisher
 	// HTTPAllow lists the hosts HTTP tasks may reach; see NewHostPolicy. Empty allows any host.
 	HTTPAllow []string
 	// ShellEnv holds "KEY=VALUE" entries passed to every shell task.
@@ -55,6 +57,8 @@ type Options struct {
 type Activities struct {
 	// Rules hands EvaluateRules the current rule set.
 	Rules rules.Source
+	// Outcomes receives task outcomes; nil: outcomes are not published.
+	Outcomes OutcomePublisher
 	// HTTPClient sends HTTP tasks. The client built by New enforces Hosts at dial time and on
 	// every redirect; a replacement client only gets the check of the URL's host name.
 	HTTPClient *http.Client
@@ -87,6 +91,7 @@ func New(opts Options) (*Activities, error) {
 	}
 	return &Activities{
 		Rules:            opts.Rules,
+		Outcomes:         opts.Outcomes,
 		HTTPClient:       newHTTPClient(hosts, orDefault(opts.HTTPMaxRedirects, DefaultHTTPMaxRedirects)),
 		Hosts:            hosts,
 		Logger:           cmp.Or(opts.Logger, slog.Default()),

@@ -8,12 +8,15 @@ import (
 )
 
 // EvaluateRules evaluates the current rule set against ev: the matched rules with their
-// rendered tasks, and a verdict for every candidate rule. Per-rule problems (a condition that
+// rendered tasks, and a verdict for every candidate rule; and whether outcomes are published. Per-rule problems (a condition that
 // errs, a placeholder that cannot be rendered) are verdicts, not errors; it never fails. The
 // workflow runs it as a local activity, so its result is recorded in the workflow's history.
-func (a *Activities) EvaluateRules(ctx context.Context, ev event.Event) (rules.Evaluation, error) {
+func (a *Activities) EvaluateRules(ctx context.Context, ev event.Event) (Evaluation, error) {
+	out := Evaluation{PublishOutcomes: a.Outcomes != nil}
 	if a.Rules == nil {
-		return rules.Evaluation{Matched: []rules.Match{}, Verdicts: []rules.Verdict{}}, nil
+		out.Evaluation = rules.Evaluation{Matched: []rules.Match{}, Verdicts: []rules.Verdict{}}
+		return out, nil
 	}
-	return a.Rules.Current().Evaluate(ctx, ev), nil
+	out.Evaluation = a.Rules.Current().Evaluate(ctx, ev)
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
@@ -14,18 +15,31 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/evtrigger/evtrigger/event"
+	"github.com/evtrigger/evtrigger/ingress/kafka"
+	"github.com/evtrigger/evtrigger/ingress/kafka/kafkatest"
 	"github.com/evtrigger/evtrigger/internal/testenv"
 	"github.com/evtrigger/evtrigger/worker"
 )
 
-// historyFile is the recorded history workflows/replay_test.go replays. Refresh it with
-// EVTRIGGER_UPDATE_HISTORY=1 go test ./e2e -run TestRealHistoryReplays, after a deliberate
-// workflow change guarded by workflow.GetVersion (keep the old file under a new name).
-const historyFile = "../workflows/testdata/event_workflow_v1.json"
-
 // TestRealHistoryReplays runs an event with an HTTP task and a retried shell task on the real
-// server, then replays the server's history with the current workflow code.
+// server, without and with outcome publishing, then replays the server's histories with the
+// current workflow code. With EVTRIGGER_UPDATE_HISTORY=1 it writes them to
+// workflows/testdata/, which workflows/replay_test.go replays: do that after a deliberate
+// workflow change guarded by workflow.GetVersion, under new file names, keeping the old files.
 func TestRealHistoryReplays(t *testing.T) {
+	t.Run("v1", func(t *testing.T) { recordHistory(t, "event_workflow_v1.json", testenv.Options{}) })
+	t.Run("outcomes", func(t *testing.T) {
+		c := kafkatest.NewCluster(t, 1, "schedule-tasks")
+		pub, err := kafka.NewOutcomePublisher(kafka.Conn{Brokers: c.Brokers()}, "schedule-tasks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pub.Close)
+		recordHistory(t, "event_workflow_outcomes.json", testenv.Options{Outcomes: pub})
+	})
+}
+
+func recordHistory(t *testing.T, file string, opts testenv.Options) {
 	sk := newSink(t)
 	script := filepath.Join(t.TempDir(), "second-try.sh")
 	writeScript(t, script, `#!/bin/sh
@@ -35,14 +49,15 @@ func TestRealHistoryReplays(t *testing.T) {
     taskType: shell
     parameters: {script: %s}
     retry: {maxAttempts: 3, initialInterval: 50ms}
-`, script), testenv.Options{})
-	if code, out := st.PostEvent(t, orderEvent("msg-history-1", 2000)); code != http.StatusAccepted {
+`, script), opts)
+	id := fmt.Sprintf("msg-history-%d", time.Now().UnixNano())
+	if code, out := st.PostEvent(t, orderEvent(id, 2000)); code != http.StatusAccepted {
 		t.Fatalf("post: %d %v", code, out)
 	}
-	if _, err := workflowResult(t, st, "msg-history-1"); err != nil {
+	if _, err := workflowResult(t, st, id); err != nil {
 		t.Fatalf("workflow: %v", err)
 	}
-	hist := fetchHistory(t, st.Client, event.WorkflowID("msg-history-1"))
+	hist := fetchHistory(t, st.Client, event.WorkflowID(id))
 	replayer := sdkworker.NewWorkflowReplayer()
 	worker.RegisterWorkflows(replayer)
 	if err := replayer.ReplayWorkflowHistory(nil, hist); err != nil {
@@ -53,10 +68,15 @@ func TestRealHistoryReplays(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(historyFile, data, 0o644); err != nil {
+		path := filepath.Join("..", "workflows", "testdata", file)
+		if _, err := os.Stat(path); err == nil {
+			t.Logf("%s exists: not overwritten (it guards the workflows it was recorded from)", path)
+			return
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("wrote %s", historyFile)
+		t.Logf("wrote %s", path)
 	}
 }
 

@@ -56,6 +56,7 @@ func RegisterActivities(r ActivityRegistry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.EvaluateRules, activity.RegisterOptions{Name: workflows.ActivityEvaluateRules})
 	r.RegisterActivityWithOptions(acts.RunShell, activity.RegisterOptions{Name: workflows.ActivityRunShell})
 	r.RegisterActivityWithOptions(acts.RunHTTP, activity.RegisterOptions{Name: workflows.ActivityRunHTTP})
+	r.RegisterActivityWithOptions(acts.PublishOutcome, activity.RegisterOptions{Name: workflows.ActivityPublishOutcome})
 }
 
 // WorkflowRegistry is a worker, a replayer, or a test environment.

@@ -22,6 +22,9 @@ const (
 	ActivityEvaluateRules = "EvaluateRules"
 	ActivityRunShell      = "RunShell"
 	ActivityRunHTTP       = "RunHTTP"
+	// ActivityPublishOutcome publishes a task.Outcome (only when the evaluation says the worker
+	// has an outcome publisher).
+	ActivityPublishOutcome = "PublishOutcome"
 )
 
 // Query names.
@@ -56,7 +59,9 @@ func EventWorkflow(ctx workflow.Context, ev event.Event) (Status, error) {
 			RuleID: m.RuleID, RuleVersion: m.Version, TaskName: m.TaskName, Type: m.Task.Type, State: TaskPending,
 		})
 	}
-	runTasks(ctx, ev, eval.Matched, st)
+	outs := newOutcomes(ctx, eval.PublishOutcomes, ev)
+	runTasks(ctx, ev, eval.Matched, st, outs)
+	outs.wait(ctx)
 	if n := st.Failed(); n > 0 {
 		final := st.snapshot()
 		msg := fmt.Sprintf("%d of %d tasks failed", n, len(final.Tasks))
@@ -79,37 +84,46 @@ func registerQueries(ctx workflow.Context, st *Status) error {
 	return nil
 }
 
+// evaluation is EvaluateRules' recorded result (activities.Evaluation, decoded here without
+// importing the activities): the rules' evaluation and whether outcomes are published.
+type evaluation struct {
+	rules.Evaluation
+	PublishOutcomes bool `json:"publishOutcomes,omitempty"`
+}
+
 // evaluateRules runs the rule evaluation as a local activity: its result (the matched rules'
 // rendered tasks) is recorded in history, so a rule changed later never changes this event.
-func evaluateRules(ctx workflow.Context, ev event.Event) (rules.Evaluation, error) {
+func evaluateRules(ctx workflow.Context, ev event.Event) (evaluation, error) {
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: 100 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 10 * time.Second,
 		},
 	})
-	var eval rules.Evaluation
+	var eval evaluation
 	err := workflow.ExecuteLocalActivity(lctx, ActivityEvaluateRules, ev).Get(ctx, &eval)
 	return eval, err
 }
 
 // runTasks runs every matched task concurrently and returns when all have ended.
-func runTasks(ctx workflow.Context, ev event.Event, matched []rules.Match, st *Status) {
+func runTasks(ctx workflow.Context, ev event.Event, matched []rules.Match, st *Status, outs *outcomes) {
 	wg := workflow.NewWaitGroup(ctx)
 	for i := range matched {
 		wg.Add(1)
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer wg.Done()
-			runTask(ctx, ev, matched[i], &st.Tasks[i])
+			runTask(ctx, ev, matched[i], &st.Tasks[i], outs)
 		})
 	}
 	wg.Wait(ctx)
 }
 
 // runTask runs one matched task to its end, recording its progress in ts.
-func runTask(ctx workflow.Context, ev event.Event, m rules.Match, ts *TaskStatus) {
+func runTask(ctx workflow.Context, ev event.Event, m rules.Match, ts *TaskStatus, outs *outcomes) {
 	ts.State = TaskRunning
 	ts.StartedAt = workflow.Now(ctx)
+	triggered := outs.triggered(ctx, m)
+	defer func() { outs.final(ctx, m, triggered, *ts) }()
 	req := task.Request{EventID: ev.ID, RuleID: m.RuleID, TaskName: m.TaskName, Timeout: m.Timeout, Spec: m.Task}
 	name, err := activityFor(m.Task.Type)
 	var res task.Result

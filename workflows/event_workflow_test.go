@@ -3,9 +3,11 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,5 +161,59 @@ func TestNoMatchRunsNothing(t *testing.T) {
 	}
 	if !st.Evaluated || len(st.Tasks) != 0 || len(st.Verdicts) != 0 {
 		t.Fatalf("status: %+v", st)
+	}
+}
+
+// recordedOutcomes is an OutcomePublisher that keeps what it was given, in order.
+type recordedOutcomes struct {
+	mu   sync.Mutex
+	list []task.Outcome
+}
+
+func (r *recordedOutcomes) PublishOutcome(_ context.Context, o task.Outcome) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.list = append(r.list, o)
+	return nil
+}
+
+func TestOutcomesArePublishedInOrderPerTask(t *testing.T) {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	rec := &recordedOutcomes{}
+	acts, err := activities.New(activities.Options{Rules: testenv.LoadRules(t, twoRules), Outcomes: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker.RegisterWorkflows(env)
+	worker.RegisterActivities(env, acts)
+	env.OnActivity(workflows.ActivityRunShell, mock.Anything, mock.Anything).Return(task.Result{}, temporal.NewNonRetryableApplicationError("exit status 2", "ShellExitError", nil))
+	env.OnActivity(workflows.ActivityRunHTTP, mock.Anything, mock.Anything).Return(task.Result{Attempt: 1}, nil)
+
+	env.ExecuteWorkflow(workflows.EventWorkflowName, order(500))
+
+	if env.GetWorkflowError() == nil {
+		t.Fatal("the shell task failed: the workflow should fail")
+	}
+	got := map[string][]task.OutcomeStatus{}
+	for _, o := range rec.list {
+		if o.EventID != "e1" || o.EventType != "order.created" || o.RuleVersion != 1 {
+			t.Errorf("outcome %+v", o)
+		}
+		got[o.RuleID] = append(got[o.RuleID], o.Status)
+	}
+	want := map[string][]task.OutcomeStatus{
+		"b-http":  {task.OutcomeTriggered, task.OutcomeSucceeded},
+		"a-shell": {task.OutcomeTriggered, task.OutcomeFailed},
+	}
+	for rule, statuses := range want {
+		if fmt.Sprint(got[rule]) != fmt.Sprint(statuses) {
+			t.Errorf("outcomes of %s = %v, want %v", rule, got[rule], statuses)
+		}
+	}
+	for _, o := range rec.list {
+		if o.Status == task.OutcomeFailed && !strings.Contains(o.Error, "exit status 2") {
+			t.Errorf("failed outcome without the error: %+v", o)
+		}
 	}
 }

@@ -31,6 +31,7 @@ func TestDevWithRabbitMQ(t *testing.T) {
 	vh := amqptest.NewVhost(t)
 	tport, _ := devserver.FreePort("127.0.0.1")
 	uiport, _ := devserver.FreePort("127.0.0.1")
+	kport, _ := devserver.FreePort("127.0.0.1")
 	t.Chdir("../..") // the example rule and the topology are named relative to the repository root
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
@@ -38,7 +39,7 @@ func TestDevWithRabbitMQ(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"dev", "--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0",
 			"--temporal-port", strconv.Itoa(tport), "--temporal-ui-port", strconv.Itoa(uiport),
-			"--log-level", "warn", "--amqp-url", vh.URL()}, out)
+			"--kafka-port", strconv.Itoa(kport), "--log-level", "warn", "--amqp-url", vh.URL()}, out)
 	}()
 	testenv.Eventually(t, 60*time.Second, "dev mode consumes schedule.task.queue", func() bool {
 		return consumers(vh, "schedule.task.queue") > 0

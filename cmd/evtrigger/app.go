@@ -18,6 +18,7 @@ import (
 	"github.com/evtrigger/evtrigger/api"
 	"github.com/evtrigger/evtrigger/ingress"
 	"github.com/evtrigger/evtrigger/ingress/httpin"
+	"github.com/evtrigger/evtrigger/ingress/kafka"
 	"github.com/evtrigger/evtrigger/rules"
 	"github.com/evtrigger/evtrigger/rules/store"
 	"github.com/evtrigger/evtrigger/worker"
@@ -90,6 +91,7 @@ func (c *common) open(ctx context.Context, logger *slog.Logger) (*opened, error)
 type workerFlags struct {
 	httpAllow     string
 	maxActivities int
+	outcomesTopic string
 }
 
 func (w *workerFlags) register(fs *flag.FlagSet) {
@@ -98,16 +100,38 @@ func (w *workerFlags) register(fs *flag.FlagSet) {
 	intFlag(fs, &w.maxActivities, "max-concurrent-tasks", 200, "tasks one worker runs at once")
 }
 
-func (w *workerFlags) start(c client.Client, rs rules.Source, tq string, logger *slog.Logger) (sdkworker.Worker, error) {
-	acts, err := activities.New(activities.Options{HTTPAllow: listFlag(w.httpAllow), Logger: logger, Rules: rs})
+// registerOutcomes adds --outcomes-topic with its default (dev: the seed's schedule-tasks).
+func (w *workerFlags) registerOutcomes(fs *flag.FlagSet, def string) {
+	stringFlag(fs, &w.outcomesTopic, "outcomes-topic", def,
+		"Kafka topic every task outcome (triggered, succeeded, failed) is published to, keyed by event ID; empty: none")
+}
+
+// start starts a worker; with --outcomes-topic it publishes outcomes through kafka (which must
+// name brokers). stop closes the outcome publisher after the worker stopped.
+func (w *workerFlags) start(c client.Client, rs rules.Source, tq string, kafkaConn kafka.Conn, logger *slog.Logger) (sdkworker.Worker, func(), error) {
+	opts := activities.Options{HTTPAllow: listFlag(w.httpAllow), Logger: logger, Rules: rs}
+	closeOutcomes := func() {}
+	if w.outcomesTopic != "" {
+		if len(kafkaConn.Brokers) == 0 {
+			return nil, nil, fmt.Errorf("%w: --outcomes-topic needs --kafka-brokers", errUsage)
+		}
+		pub, err := kafka.NewOutcomePublisher(kafkaConn, w.outcomesTopic)
+		if err != nil {
+			return nil, nil, err
+		}
+		opts.Outcomes, closeOutcomes = pub, pub.Close
+	}
+	acts, err := activities.New(opts)
 	if err != nil {
-		return nil, fmt.Errorf("configure activities: %w", err)
+		closeOutcomes()
+		return nil, nil, fmt.Errorf("configure activities: %w", err)
 	}
 	wk := worker.New(c, acts, worker.Options{TaskQueue: tq, MaxConcurrentActivities: w.maxActivities})
 	if err := wk.Start(); err != nil {
-		return nil, fmt.Errorf("start worker on task queue %s: %w", tq, err)
+		closeOutcomes()
+		return nil, nil, fmt.Errorf("start worker on task queue %s: %w", tq, err)
 	}
-	return wk, nil
+	return wk, func() { wk.Stop(); closeOutcomes() }, nil
 }
 
 // ingressFlags configure the HTTP ingress and API.

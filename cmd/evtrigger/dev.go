@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/evtrigger/evtrigger/ingress/kafka"
 	"github.com/evtrigger/evtrigger/internal/devserver"
 )
 
@@ -35,6 +36,7 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	wf.register(fs)
 	inf.register(fs, "127.0.0.1:8080")
 	kf.register(fs)
+	wf.registerOutcomes(fs, kafka.DefaultOutcomeTopic)
 	intFlag(fs, &df.kafkaPort, "kafka-port", 9092, "port of the embedded Kafka-protocol broker (when --kafka-brokers is empty)")
 	stringFlag(fs, &df.dataDir, "data-dir", ".evtrigger", "directory for the dev server's SQLite file and log")
 	stringFlag(fs, &df.temporalBin, "temporal-bin", "", "temporal CLI to run the dev server with (default: found as `make` installs it)")
@@ -55,13 +57,13 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	kafkaNote := kf.brokers
 	if kf.brokers == "" {
-		kc, err := startEmbeddedKafka(df.kafkaPort, listFlag(kf.topics), kf.dlqSuffix)
+		kc, err := startEmbeddedKafka(df.kafkaPort, listFlag(kf.topics), kf.dlqSuffix, wf.outcomesTopic)
 		if err != nil {
 			return err
 		}
 		defer kc.Close()
 		kf.brokers = kc.ListenAddrs()[0]
-		kafkaNote = kf.brokers + " (embedded kfake; dead letters in <topic>" + kf.dlqSuffix + ")"
+		kafkaNote = kf.brokers + " (embedded kfake; dead letters in <topic>" + kf.dlqSuffix + ", outcomes in " + wf.outcomesTopic + ")"
 	}
 	cf.useDevStore(df.dataDir)
 	o, err := cf.open(ctx, logger)
@@ -69,11 +71,11 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer o.close()
-	w, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, logger)
+	_, stopWorker, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, kf.conn(), logger)
 	if err != nil {
 		return err
 	}
-	defer w.Stop()
+	defer stopWorker()
 	l, err := net.Listen("tcp", inf.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", inf.httpAddr, err)

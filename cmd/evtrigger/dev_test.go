@@ -17,8 +17,10 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/evtrigger/evtrigger/ingress/kafka/kafkatest"
 	"github.com/evtrigger/evtrigger/internal/devserver"
 	"github.com/evtrigger/evtrigger/internal/testenv"
+	"github.com/evtrigger/evtrigger/task"
 	"github.com/evtrigger/evtrigger/workflows"
 )
 
@@ -109,6 +111,19 @@ func TestDevRunsTheREADMEExample(t *testing.T) {
 		t.Fatalf("publish: %v", err)
 	}
 	checkExampleRan(t, wctx, c, "event-msg-readme-kafka")
+
+	// Its task's outcomes went to the seed's schedule-tasks topic, keyed by event ID.
+	outcomes := kafkatest.NewReader(t, []string{"127.0.0.1:" + strconv.Itoa(kport)}, "schedule-tasks")
+	testenv.Eventually(t, 30*time.Second, "triggered and succeeded outcomes of msg-readme-kafka", func() bool {
+		var got []string
+		for _, r := range outcomes.Records() {
+			var o task.Outcome
+			if string(r.Key) == "msg-readme-kafka" && json.Unmarshal(r.Value, &o) == nil && o.RuleID == "order-created-trigger" {
+				got = append(got, string(o.Status))
+			}
+		}
+		return strings.Join(got, ",") == "triggered,succeeded"
+	})
 
 	// A dry-run replay of the topic finds that event, which already fired.
 	var replayOut bytes.Buffer

@@ -54,13 +54,18 @@ func (k *kafkaFlags) source(logger *slog.Logger) (*kafka.Source, error) {
 }
 
 // startEmbeddedKafka runs franz-go's in-process Kafka-protocol broker on port with the topics
-// (12 partitions each, as the seed creates business-events) and their dead-letter topics.
-func startEmbeddedKafka(port int, topics []string, dlqSuffix string) (*kfake.Cluster, error) {
+// (12 partitions each, as the seed creates business-events), their dead-letter topics, and the
+// outcome topic (6 partitions, as the seed's schedule-tasks) when set.
+func startEmbeddedKafka(port int, topics []string, dlqSuffix, outcomesTopic string) (*kfake.Cluster, error) {
 	all := append([]string(nil), topics...)
 	for _, t := range topics {
 		all = append(all, kafka.DeadLetterTopic(t, dlqSuffix))
 	}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(port), kfake.SeedTopics(12, all...))
+	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.Ports(port), kfake.SeedTopics(12, all...)}
+	if outcomesTopic != "" {
+		opts = append(opts, kfake.SeedTopics(6, outcomesTopic))
+	}
+	c, err := kfake.NewCluster(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("start embedded kafka on port %d: %w", port, err)
 	}

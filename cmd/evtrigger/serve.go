@@ -13,8 +13,11 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	var cf common
 	var wf workerFlags
+	var kc kafkaConnFlags
 	cf.register(fs, "127.0.0.1:7233")
 	wf.register(fs)
+	wf.registerOutcomes(fs, "")
+	kc.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -23,11 +26,11 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer o.close()
-	w, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, o.logger)
+	_, stopWorker, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, kc.conn(), o.logger)
 	if err != nil {
 		return err
 	}
-	defer w.Stop()
+	defer stopWorker()
 	o.logger.Info("worker running", "temporal", cf.temporal.address, "task_queue", cf.temporal.taskQueue,
 		"rules", o.rules.Current().Len())
 	<-ctx.Done()

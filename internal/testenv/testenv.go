@@ -54,6 +54,8 @@ type Stack struct {
 
 // Options adjust a Stack.
 type Options struct {
+	// Outcomes receives task outcomes; nil: none published.
+	Outcomes activities.OutcomePublisher
 	// Token is the API token; empty: none.
 	Token string
 	// StartTimeout of the starter; default 5s.
@@ -80,7 +82,7 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 	}
 	t.Cleanup(c.Close)
 	tq := "test-" + strings.NewReplacer("/", "-", " ", "_").Replace(t.Name())
-	acts, err := activities.New(activities.Options{Logger: logger, Rules: rs})
+	acts, err := activities.New(activities.Options{Logger: logger, Rules: rs, Outcomes: opts.Outcomes})
 	if err != nil {
 		t.Fatalf("activities: %v", err)
 	}

@@ -62,7 +62,13 @@ type Reader struct {
 // NewReader starts reading topic; it stops when the test ends.
 func (c *Cluster) NewReader(t testing.TB, topic string) *Reader {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics(topic),
+	return NewReader(t, c.ListenAddrs(), topic)
+}
+
+// NewReader starts reading topic of the cluster at brokers; it stops when the test ends.
+func NewReader(t testing.TB, brokers []string, topic string) *Reader {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(200*time.Millisecond))
 	if err != nil {
 		t.Fatalf("reader: %v", err)
