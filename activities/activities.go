@@ -35,6 +35,12 @@ type Options struct {
 	Rules rules.Source
 	// Outcomes, when set, receives every task's outcome (PublishOutcome). Default: none.
 	Outcomes OutcomePublisher
+	// OperatorWait is how long a workflow whose tasks failed for good waits for an operator's
+	// retry, skip or abort. Default 0: it compensates and fails at once.
+	OperatorWait time.Duration
+	// NotifyURL, when set, receives a Slack-compatible JSON message ({"text": ...}) when a
+	// workflow starts waiting for an operator. It obeys HTTPAllow like HTTP tasks.
+	NotifyURL string
 	// HTTPAllow lists the hosts HTTP tasks may reach; see NewHostPolicy. Empty allows any host.
 	HTTPAllow []string
 	// ShellEnv holds "KEY=VALUE" entries passed to every shell task.
@@ -59,6 +65,9 @@ type Activities struct {
 	Rules rules.Source
 	// Outcomes receives task outcomes; nil: outcomes are not published.
 	Outcomes OutcomePublisher
+	// OperatorWait and NotifyURL: see Options.
+	OperatorWait time.Duration
+	NotifyURL    string
 	// HTTPClient sends HTTP tasks. The client built by New enforces Hosts at dial time and on
 	// every redirect; a replacement client only gets the check of the URL's host name.
 	HTTPClient *http.Client
@@ -92,6 +101,8 @@ func New(opts Options) (*Activities, error) {
 	return &Activities{
 		Rules:            opts.Rules,
 		Outcomes:         opts.Outcomes,
+		OperatorWait:     opts.OperatorWait,
+		NotifyURL:        opts.NotifyURL,
 		HTTPClient:       newHTTPClient(hosts, orDefault(opts.HTTPMaxRedirects, DefaultHTTPMaxRedirects)),
 		Hosts:            hosts,
 		Logger:           cmp.Or(opts.Logger, slog.Default()),

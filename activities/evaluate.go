@@ -12,7 +12,7 @@ import (
 // errs, a placeholder that cannot be rendered) are verdicts, not errors; it never fails. The
 // workflow runs it as a local activity, so its result is recorded in the workflow's history.
 func (a *Activities) EvaluateRules(ctx context.Context, ev event.Event) (Evaluation, error) {
-	out := Evaluation{PublishOutcomes: a.Outcomes != nil}
+	out := Evaluation{PublishOutcomes: a.Outcomes != nil, Notify: a.NotifyURL != "", OperatorWait: a.OperatorWait}
 	if a.Rules == nil {
 		out.Evaluation = rules.Evaluation{Matched: []rules.Match{}, Verdicts: []rules.Verdict{}}
 		return out, nil

@@ -51,7 +51,11 @@ func (a *Activities) newHTTPRequest(ctx context.Context, req task.Request, attem
 		}
 		r.Header.Set(k, spec.Headers[k])
 	}
-	setDefault(r.Header, "Idempotency-Key", req.EventID+"/"+req.RuleID)
+	key := req.EventID + "/" + req.RuleID
+	if req.Compensation {
+		key += "/compensation"
+	}
+	setDefault(r.Header, "Idempotency-Key", key)
 	setDefault(r.Header, "User-Agent", "evtrigger")
 	if spec.Body != "" && json.Valid([]byte(spec.Body)) {
 		setDefault(r.Header, "Content-Type", "application/json")

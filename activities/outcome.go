@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -21,6 +22,11 @@ type OutcomePublisher interface {
 type Evaluation struct {
 	rules.Evaluation
 	PublishOutcomes bool `json:"publishOutcomes,omitempty"`
+	// Notify: a failure notification webhook is configured.
+	Notify bool `json:"notify,omitempty"`
+	// OperatorWait is how long a workflow with failed tasks waits for an operator; 0: it
+	// compensates and fails at once.
+	OperatorWait time.Duration `json:"operatorWait,omitempty"`
 }
 
 // PublishOutcome publishes o through the configured OutcomePublisher; it fails, non-retryably,

@@ -130,6 +130,9 @@ func (a *Activities) shellEnv(req task.Request, attempt int32) []string {
 	for _, k := range slices.Sorted(maps.Keys(req.Spec.Shell.Env)) {
 		env = append(env, k+"="+req.Spec.Shell.Env[k])
 	}
+	if req.Compensation {
+		env = append(env, "EVTRIGGER_COMPENSATION=1")
+	}
 	return append(env,
 		"EVTRIGGER_EVENT_ID="+req.EventID,
 		"EVTRIGGER_RULE_ID="+req.RuleID,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/evtrigger/evtrigger/ingress/httpin"
 	"github.com/evtrigger/evtrigger/internal/httpjson"
+	"github.com/evtrigger/evtrigger/workflows"
 )
 
 // Paths of the API.
@@ -45,6 +46,14 @@ func routeTable() []route {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(s, w, r) })
 		}
 	}
+	withTemporal := func(h func(*server) http.HandlerFunc) func(*server) http.Handler {
+		return func(s *server) http.Handler {
+			if s.opts.Temporal == nil {
+				return nil
+			}
+			return h(s)
+		}
+	}
 	one := RulesPath + "/{ruleId}"
 	return []route{
 		{"GET", "/healthz", public, always((*server).health)},
@@ -56,6 +65,10 @@ func routeTable() []route {
 			}
 			return http.HandlerFunc(s.explain)
 		}},
+		{"GET", "/api/v1/events/{eventId}/status", read, withTemporal(func(s *server) http.HandlerFunc { return s.eventStatus })},
+		{"POST", "/api/v1/events/{eventId}/retry", write, withTemporal(func(s *server) http.HandlerFunc { return s.signalEvent(workflows.SignalRetry) })},
+		{"POST", "/api/v1/events/{eventId}/skip", write, withTemporal(func(s *server) http.HandlerFunc { return s.signalEvent(workflows.SignalSkip) })},
+		{"POST", "/api/v1/events/{eventId}/abort", write, withTemporal(func(s *server) http.HandlerFunc { return s.signalEvent(workflows.SignalAbort) })},
 		{"GET", RulesPath, read, withStore((*server).listRules)},
 		{"POST", RulesPath, write, withStore((*server).createRule)},
 		{"POST", RulesPath + "/test", read, always((*server).testRule)},

@@ -37,6 +37,7 @@ type Compiled struct {
 	program cel.Program // nil when the condition is empty: it always holds
 	env     *Env
 	task    *taskTemplate
+	comp    *compTemplate // nil without a compensation
 }
 
 // Compile validates r and compiles it in env (a default Env when nil), the way Parse does for a
@@ -91,6 +92,7 @@ func compileRule(r Rule, env *Env, rep *reporter) *Compiled {
 	r.Retry = compileRetry(r.Retry, rep)
 	c.program = compileCondition(r.Condition, env, rep)
 	c.task = compileTask(&r, rep)
+	c.comp = compileCompensation(r.Compensation, rep)
 	if len(rep.issues) > before {
 		return nil
 	}

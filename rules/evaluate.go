@@ -71,10 +71,18 @@ func (c *Compiled) evaluate(ctx context.Context, b *binding) (Verdict, *Match) {
 		v.Outcome, v.Message = OutcomeRenderError, err.Error()
 		return v, nil
 	}
+	var comp *CompensationTask
+	if c.comp != nil {
+		if comp, err = c.comp.render(b.vals); err != nil {
+			v.Outcome, v.Message = OutcomeRenderError, err.Error()
+			return v, nil
+		}
+	}
 	v.Outcome = OutcomeMatched
 	return v, &Match{
 		RuleID: c.Rule.ID, Version: c.Rule.Version, TaskName: c.Rule.TaskName,
 		Priority: c.Rule.Priority, Task: spec, Timeout: c.Rule.Timeout.Std(), Retry: c.Rule.Retry.policy(),
+		Compensation: comp,
 	}
 }
 

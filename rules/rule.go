@@ -26,6 +26,8 @@ type Rule struct {
 	Parameters map[string]any `json:"parameters,omitempty" yaml:"parameters"`
 	// Retry is the retry policy; nil for the defaults.
 	Retry *Retry `json:"retry,omitempty" yaml:"retry"`
+	// Compensation undoes the task when another task of the same event fails for good; nil: none.
+	Compensation *Compensation `json:"compensation,omitempty" yaml:"compensation"`
 	// Timeout bounds one attempt of the task; 10m when zero.
 	Timeout Duration `json:"timeout,omitempty" yaml:"timeout"`
 	// Priority is HIGH, MEDIUM or LOW; MEDIUM when empty.
@@ -91,6 +93,8 @@ type Match struct {
 	Timeout time.Duration `json:"timeout"`
 	// Retry is the rule's policy with defaults filled in.
 	Retry RetryPolicy `json:"retry"`
+	// Compensation is the rendered compensation task; nil when the rule has none.
+	Compensation *CompensationTask `json:"compensation,omitempty"`
 }
 
 // RetryPolicy is a Retry with every default applied.

@@ -56,6 +56,9 @@ type Request struct {
 	// Timeout bounds one attempt; the activity's StartToCloseTimeout is the same value.
 	Timeout time.Duration `json:"timeout"`
 	Spec    Spec          `json:"spec"`
+	// Compensation marks the compensation of the rule's task: its HTTP Idempotency-Key gets a
+	// "/compensation" suffix and a shell task sees EVTRIGGER_COMPENSATION=1.
+	Compensation bool `json:"compensation,omitempty"`
 }
 
 // Result is what one successful attempt of a task returned.

@@ -57,6 +57,7 @@ func RegisterActivities(r ActivityRegistry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.RunShell, activity.RegisterOptions{Name: workflows.ActivityRunShell})
 	r.RegisterActivityWithOptions(acts.RunHTTP, activity.RegisterOptions{Name: workflows.ActivityRunHTTP})
 	r.RegisterActivityWithOptions(acts.PublishOutcome, activity.RegisterOptions{Name: workflows.ActivityPublishOutcome})
+	r.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
 }
 
 // WorkflowRegistry is a worker, a replayer, or a test environment.

@@ -44,7 +44,7 @@ const ErrTypeTasksFailed = "TasksFailed"
 // It returns the final Status; when any task failed it fails with an ApplicationError of type
 // ErrTypeTasksFailed whose details carry that Status.
 func EventWorkflow(ctx workflow.Context, ev event.Event) (Status, error) {
-	st := &Status{EventID: ev.ID, EventType: ev.Type, Tasks: []TaskStatus{}}
+	st := &Status{EventID: ev.ID, EventType: ev.Type, Tasks: []TaskStatus{}, Phase: PhaseRunning}
 	if err := registerQueries(ctx, st); err != nil {
 		return Status{}, err
 	}
@@ -59,15 +59,40 @@ func EventWorkflow(ctx workflow.Context, ev event.Event) (Status, error) {
 			RuleID: m.RuleID, RuleVersion: m.Version, TaskName: m.TaskName, Type: m.Task.Type, State: TaskPending,
 		})
 	}
-	outs := newOutcomes(ctx, eval.PublishOutcomes, ev)
-	runTasks(ctx, ev, eval.Matched, st, outs)
-	outs.wait(ctx)
-	if n := st.Failed(); n > 0 {
-		final := st.snapshot()
-		msg := fmt.Sprintf("%d of %d tasks failed", n, len(final.Tasks))
-		return final, temporal.NewNonRetryableApplicationError(msg, ErrTypeTasksFailed, nil, final)
+	r := &run{ev: ev, eval: eval, st: st, outs: newOutcomes(ctx, eval.PublishOutcomes, ev)}
+	r.runAll(ctx)
+	if workflow.GetVersion(ctx, changeOperatorControl, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		r.outs.wait(ctx) // workflows started before operator control: fail at once
+		return r.result("")
 	}
-	return st.snapshot(), nil
+	reason := r.settle(ctx)
+	r.outs.wait(ctx)
+	return r.result(reason)
+}
+
+// changeOperatorControl is the workflow.GetVersion change ID of waiting for an operator and
+// compensating after a permanent failure (version 1).
+const changeOperatorControl = "operator-control"
+
+// result is the workflow's return: its Status, and an ErrTypeTasksFailed error carrying it
+// when tasks failed (reason, when set, says why the workflow gave up on them).
+func (r *run) result(reason string) (Status, error) {
+	n := r.st.Failed()
+	if n == 0 && reason == "" {
+		if r.st.Phase != "" {
+			r.st.Phase = PhaseCompleted
+		}
+		return r.st.snapshot(), nil
+	}
+	if r.st.Phase != "" {
+		r.st.Phase = PhaseFailed
+	}
+	final := r.st.snapshot()
+	msg := fmt.Sprintf("%d of %d tasks failed", n, len(final.Tasks))
+	if reason != "" {
+		msg += ": " + reason
+	}
+	return final, temporal.NewNonRetryableApplicationError(msg, ErrTypeTasksFailed, nil, final)
 }
 
 func registerQueries(ctx workflow.Context, st *Status) error {
@@ -85,10 +110,16 @@ func registerQueries(ctx workflow.Context, st *Status) error {
 }
 
 // evaluation is EvaluateRules' recorded result (activities.Evaluation, decoded here without
-// importing the activities): the rules' evaluation and whether outcomes are published.
+// importing the activities): the rules' evaluation and the worker's settings that shape the
+// workflow, recorded so that replay decides the same.
 type evaluation struct {
 	rules.Evaluation
 	PublishOutcomes bool `json:"publishOutcomes,omitempty"`
+	// Notify: the worker has a notification webhook for permanent failures.
+	Notify bool `json:"notify,omitempty"`
+	// OperatorWait is how long a workflow with failed tasks waits for an operator's retry, skip
+	// or abort before it aborts; 0 aborts (compensates) at once.
+	OperatorWait time.Duration `json:"operatorWait,omitempty"`
 }
 
 // evaluateRules runs the rule evaluation as a local activity: its result (the matched rules'
@@ -103,45 +134,6 @@ func evaluateRules(ctx workflow.Context, ev event.Event) (evaluation, error) {
 	var eval evaluation
 	err := workflow.ExecuteLocalActivity(lctx, ActivityEvaluateRules, ev).Get(ctx, &eval)
 	return eval, err
-}
-
-// runTasks runs every matched task concurrently and returns when all have ended.
-func runTasks(ctx workflow.Context, ev event.Event, matched []rules.Match, st *Status, outs *outcomes) {
-	wg := workflow.NewWaitGroup(ctx)
-	for i := range matched {
-		wg.Add(1)
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			defer wg.Done()
-			runTask(ctx, ev, matched[i], &st.Tasks[i], outs)
-		})
-	}
-	wg.Wait(ctx)
-}
-
-// runTask runs one matched task to its end, recording its progress in ts.
-func runTask(ctx workflow.Context, ev event.Event, m rules.Match, ts *TaskStatus, outs *outcomes) {
-	ts.State = TaskRunning
-	ts.StartedAt = workflow.Now(ctx)
-	triggered := outs.triggered(ctx, m)
-	defer func() { outs.final(ctx, m, triggered, *ts) }()
-	req := task.Request{EventID: ev.ID, RuleID: m.RuleID, TaskName: m.TaskName, Timeout: m.Timeout, Spec: m.Task}
-	name, err := activityFor(m.Task.Type)
-	var res task.Result
-	if err == nil {
-		actx := workflow.WithActivityOptions(ctx, taskActivityOptions(m))
-		err = workflow.ExecuteActivity(actx, name, req).Get(ctx, &res)
-	}
-	ts.ClosedAt = workflow.Now(ctx)
-	if err != nil {
-		ts.State = TaskFailed
-		ts.LastError, ts.Attempts = describeFailure(err, m.Retry.MaxAttempts)
-		workflow.GetLogger(ctx).Warn("task failed", "rule", m.RuleID, "task", m.TaskName,
-			"attempts", ts.Attempts, "error", ts.LastError)
-		return
-	}
-	ts.State = TaskSucceeded
-	ts.Attempts = res.Attempt
-	ts.Result = &res
 }
 
 func activityFor(t task.Type) (string, error) {

@@ -14,19 +14,19 @@ import (
 // elsewhere; the shell activity heartbeats well within it.
 const shellHeartbeatTimeout = 30 * time.Second
 
-// taskActivityOptions maps a matched rule's timeout and retry policy onto activity options.
-// The timeout bounds one attempt; MaxAttempts bounds the series.
-func taskActivityOptions(m rules.Match) workflow.ActivityOptions {
+// taskActivityOptions maps a task's timeout and retry policy onto activity options. The timeout
+// bounds one attempt; MaxAttempts bounds the series.
+func taskActivityOptions(t task.Type, timeout time.Duration, retry rules.RetryPolicy) workflow.ActivityOptions {
 	opts := workflow.ActivityOptions{
-		StartToCloseTimeout: m.Timeout,
+		StartToCloseTimeout: timeout,
 		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    m.Retry.InitialInterval,
-			BackoffCoefficient: m.Retry.Backoff,
-			MaximumInterval:    m.Retry.MaxInterval,
-			MaximumAttempts:    m.Retry.MaxAttempts,
+			InitialInterval:    retry.InitialInterval,
+			BackoffCoefficient: retry.Backoff,
+			MaximumInterval:    retry.MaxInterval,
+			MaximumAttempts:    retry.MaxAttempts,
 		},
 	}
-	if m.Task.Type == task.TypeShell && m.Timeout > shellHeartbeatTimeout {
+	if t == task.TypeShell && timeout > shellHeartbeatTimeout {
 		opts.HeartbeatTimeout = shellHeartbeatTimeout
 	}
 	return opts

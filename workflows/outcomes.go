@@ -84,3 +84,17 @@ func (o *outcomes) wait(ctx workflow.Context) {
 		o.wg.Wait(ctx)
 	}
 }
+
+// compensated publishes that m's task was compensated.
+func (o *outcomes) compensated(ctx workflow.Context, m rules.Match) {
+	if !o.enabled {
+		return
+	}
+	out := o.outcome(ctx, m, task.OutcomeCompensated)
+	o.wg.Add(1)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer o.wg.Done()
+		actx := workflow.WithActivityOptions(ctx, outcomeActivityOptions)
+		o.logFailure(ctx, workflow.ExecuteActivity(actx, ActivityPublishOutcome, out).Get(ctx, nil))
+	})
+}

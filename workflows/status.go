@@ -16,6 +16,22 @@ const (
 	TaskRunning   TaskState = "running"
 	TaskSucceeded TaskState = "succeeded"
 	TaskFailed    TaskState = "failed"
+	// TaskCompensated: the task had succeeded, then its compensation ran (the event was aborted).
+	TaskCompensated TaskState = "compensated"
+	// TaskSkipped: the task failed and an operator chose to go on without it.
+	TaskSkipped TaskState = "skipped"
+)
+
+// Phase is where the whole workflow stands.
+type Phase string
+
+// The phases.
+const (
+	PhaseRunning      Phase = "running"
+	PhaseWaiting      Phase = "waiting_for_operator"
+	PhaseCompensating Phase = "compensating"
+	PhaseCompleted    Phase = "completed"
+	PhaseFailed       Phase = "failed"
 )
 
 // TaskStatus is one matched task as the status query and the workflow result report it.
@@ -32,6 +48,9 @@ type TaskStatus struct {
 	ClosedAt  time.Time `json:"closedAt,omitzero"`
 	// Result is the successful attempt's result.
 	Result *task.Result `json:"result,omitempty"`
+	// CompensationError is the last error of a compensation that failed (the task stays
+	// succeeded); empty otherwise.
+	CompensationError string `json:"compensationError,omitempty"`
 }
 
 // Status is the answer of the status query and the workflow's result.
@@ -39,8 +58,12 @@ type Status struct {
 	EventID   string `json:"eventId"`
 	EventType string `json:"eventType"`
 	// Evaluated is false until the rules have been evaluated.
-	Evaluated bool         `json:"evaluated"`
-	Tasks     []TaskStatus `json:"tasks"`
+	Evaluated bool `json:"evaluated"`
+	// Phase is where the workflow stands; empty in workflows started before phases existed.
+	Phase Phase `json:"phase,omitempty"`
+	// WaitingUntil, while waiting for an operator, is when the wait ends (then: abort).
+	WaitingUntil time.Time    `json:"waitingUntil,omitzero"`
+	Tasks        []TaskStatus `json:"tasks"`
 	// Verdicts explains each rule considered for the event.
 	Verdicts []rules.Verdict `json:"verdicts,omitempty"`
 }

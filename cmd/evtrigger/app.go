@@ -89,15 +89,19 @@ func (c *common) open(ctx context.Context, logger *slog.Logger) (*opened, error)
 
 // workerFlags configure the task activities.
 type workerFlags struct {
-	httpAllow     string
-	maxActivities int
-	outcomesTopic string
+	httpAllow, notifyURL string
+	maxActivities        int
+	outcomesTopic        string
+	operatorWait         time.Duration
 }
 
 func (w *workerFlags) register(fs *flag.FlagSet) {
 	stringFlag(fs, &w.httpAllow, "http-allow-hosts", "",
 		"comma-separated hosts, *.domains and CIDRs HTTP tasks may call; empty allows any host except link-local and cloud metadata addresses")
 	intFlag(fs, &w.maxActivities, "max-concurrent-tasks", 200, "tasks one worker runs at once")
+	durationFlag(fs, &w.operatorWait, "operator-wait", 7*24*time.Hour,
+		"how long a workflow whose tasks failed for good waits for an operator's retry, skip or abort before it compensates; 0: at once")
+	stringFlag(fs, &w.notifyURL, "notify-url", "", "Slack-compatible webhook called when a workflow starts waiting for an operator")
 }
 
 // registerOutcomes adds --outcomes-topic with its default (dev: the seed's schedule-tasks).
@@ -109,7 +113,8 @@ func (w *workerFlags) registerOutcomes(fs *flag.FlagSet, def string) {
 // start starts a worker; with --outcomes-topic it publishes outcomes through kafka (which must
 // name brokers). stop closes the outcome publisher after the worker stopped.
 func (w *workerFlags) start(c client.Client, rs rules.Source, tq string, kafkaConn kafka.Conn, logger *slog.Logger) (sdkworker.Worker, func(), error) {
-	opts := activities.Options{HTTPAllow: listFlag(w.httpAllow), Logger: logger, Rules: rs}
+	opts := activities.Options{HTTPAllow: listFlag(w.httpAllow), Logger: logger, Rules: rs,
+		OperatorWait: w.operatorWait, NotifyURL: w.notifyURL}
 	closeOutcomes := func() {}
 	if w.outcomesTopic != "" {
 		if len(kafkaConn.Brokers) == 0 {

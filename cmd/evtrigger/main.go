@@ -28,6 +28,7 @@ func commands() []command {
 		{"publish", "publish events to Kafka (--kafka-brokers, --topic) or RabbitMQ (--amqp-url, --exchange, --routing-key)", runPublish},
 		{"dlq", "dlq redrive: dead letters back to their origin (--kafka-brokers --topic T.dlq, or --amqp-url --queue Q)", runDLQ},
 		{"kafka", "kafka create-topics: create the topics of deploy/kafka/topics.yaml", runKafka},
+		{"events", "events status|explain|retry|skip|abort EVENT_ID [--rule R]: operate an event's workflow (API)", runEvents},
 		{"replay", "replay a Kafka topic range against the current rules (--dry-run: report only)", runReplay},
 	}
 }

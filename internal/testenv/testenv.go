@@ -54,6 +54,10 @@ type Stack struct {
 
 // Options adjust a Stack.
 type Options struct {
+	// OperatorWait and NotifyURL configure the activities (see activities.Options); default:
+	// no wait, no notification.
+	OperatorWait time.Duration
+	NotifyURL    string
 	// Outcomes receives task outcomes; nil: none published.
 	Outcomes activities.OutcomePublisher
 	// Token is the API token; empty: none.
@@ -82,7 +86,8 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 	}
 	t.Cleanup(c.Close)
 	tq := "test-" + strings.NewReplacer("/", "-", " ", "_").Replace(t.Name())
-	acts, err := activities.New(activities.Options{Logger: logger, Rules: rs, Outcomes: opts.Outcomes})
+	acts, err := activities.New(activities.Options{Logger: logger, Rules: rs, Outcomes: opts.Outcomes,
+		OperatorWait: opts.OperatorWait, NotifyURL: opts.NotifyURL})
 	if err != nil {
 		t.Fatalf("activities: %v", err)
 	}
@@ -165,7 +170,21 @@ func LoadRules(t testing.TB, rulesYAML string) *rules.Static {
 // PostEvent posts body to /api/v1/events and returns the status and decoded JSON answer.
 func (s *Stack) PostEvent(t testing.TB, body string) (int, map[string]any) {
 	t.Helper()
-	resp, err := http.Post(s.API.URL+httpin.Path, "application/json", bytes.NewBufferString(body))
+	return s.PostEventWithToken(t, body, "")
+}
+
+// PostEventWithToken is PostEvent with a bearer token (none when empty).
+func (s *Stack) PostEventWithToken(t testing.TB, body, token string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.API.URL+httpin.Path, bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("post event: %v", err)
 	}
