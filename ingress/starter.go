@@ -13,6 +13,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/evtrigger/evtrigger/event"
 	"github.com/evtrigger/evtrigger/rules"
@@ -96,6 +97,7 @@ func (s *Starter) Start(ctx context.Context, ev event.Event) (Outcome, error) {
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		EnableEagerStart:                         s.opts.EagerStart,
+		Priority:                                 temporal.Priority{PriorityKey: workflows.PriorityKey(ev.Priority)},
 	}, workflows.EventWorkflowName, ev)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {

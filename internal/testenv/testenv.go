@@ -54,6 +54,8 @@ type Stack struct {
 
 // Options adjust a Stack.
 type Options struct {
+	// MaxConcurrentTasks caps the worker's task slots; default the worker's (200).
+	MaxConcurrentTasks int
 	// OperatorWait and NotifyURL configure the activities (see activities.Options); default:
 	// no wait, no notification.
 	OperatorWait time.Duration
@@ -91,7 +93,7 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 	if err != nil {
 		t.Fatalf("activities: %v", err)
 	}
-	w := worker.New(c, acts, worker.Options{TaskQueue: tq})
+	w := worker.New(c, acts, worker.Options{TaskQueue: tq, MaxConcurrentActivities: opts.MaxConcurrentTasks})
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
