@@ -54,6 +54,8 @@ type Stack struct {
 
 // Options adjust a Stack.
 type Options struct {
+	// NoWorker leaves the worker out: tests that run workers of their own (processes) set it.
+	NoWorker bool
 	// MaxConcurrentTasks caps the worker's task slots; default the worker's (200).
 	MaxConcurrentTasks int
 	// OperatorWait and NotifyURL configure the activities (see activities.Options); default:
@@ -93,11 +95,13 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 	if err != nil {
 		t.Fatalf("activities: %v", err)
 	}
-	w := worker.New(c, acts, worker.Options{TaskQueue: tq, MaxConcurrentActivities: opts.MaxConcurrentTasks})
-	if err := w.Start(); err != nil {
-		t.Fatalf("start worker: %v", err)
+	if !opts.NoWorker {
+		w := worker.New(c, acts, worker.Options{TaskQueue: tq, MaxConcurrentActivities: opts.MaxConcurrentTasks})
+		if err := w.Start(); err != nil {
+			t.Fatalf("start worker: %v", err)
+		}
+		t.Cleanup(w.Stop)
 	}
-	t.Cleanup(w.Stop)
 	starter := ingress.NewStarter(c, rs, ingress.StarterOptions{TaskQueue: tq, StartTimeout: opts.StartTimeout, EagerStart: true})
 	h := api.NewHandler(api.Options{Token: opts.Token, Events: httpin.New(starter, httpin.Options{Logger: logger}),
 		Store: st, Rules: rs, Temporal: c, Logger: logger})
