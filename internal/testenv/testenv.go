@@ -33,6 +33,11 @@ import (
 	"github.com/evtrigger/evtrigger/worker"
 )
 
+// TestDeadlockTimeout is the workers' deadlock detection timeout in tests: the race detector on
+// a loaded 2-core machine can hold a trivial workflow task past the SDK's 1 s default, and a
+// false deadlock then trips a known SDK data race (temporalio/sdk-go#1240).
+const TestDeadlockTimeout = 20 * time.Second
+
 // StartTemporal starts a dev server persisting to a SQLite file in dir, so it can be restarted.
 // Call it from TestMain (use os.MkdirTemp for dir) or a test; Stop it when done.
 func StartTemporal(ctx context.Context, dir string) (*devserver.Server, error) {
@@ -96,7 +101,8 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 		t.Fatalf("activities: %v", err)
 	}
 	if !opts.NoWorker {
-		w := worker.New(c, acts, worker.Options{TaskQueue: tq, MaxConcurrentActivities: opts.MaxConcurrentTasks})
+		w := worker.New(c, acts, worker.Options{TaskQueue: tq, MaxConcurrentActivities: opts.MaxConcurrentTasks,
+			DeadlockDetectionTimeout: TestDeadlockTimeout})
 		if err := w.Start(); err != nil {
 			t.Fatalf("start worker: %v", err)
 		}
@@ -140,7 +146,7 @@ func (s *Stack) StartWorker(t testing.TB) sdkworker.Worker {
 	if err != nil {
 		t.Fatalf("activities: %v", err)
 	}
-	w := worker.New(s.Client, acts, worker.Options{TaskQueue: s.TaskQueue})
+	w := worker.New(s.Client, acts, worker.Options{TaskQueue: s.TaskQueue, DeadlockDetectionTimeout: TestDeadlockTimeout})
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
