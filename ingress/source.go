@@ -84,3 +84,15 @@ func Backoff(attempt int, lo, hi time.Duration) time.Duration {
 	}
 	return min(d, hi)
 }
+
+// Sleep waits d or until ctx ends; false when ctx ended. Sources wait with it between retries.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

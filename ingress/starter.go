@@ -13,6 +13,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/evtrigger/evtrigger/event"
 	"github.com/evtrigger/evtrigger/rules"
@@ -43,6 +44,10 @@ type StarterOptions struct {
 	// EagerStart asks the server to hand the first workflow task straight back to a worker in
 	// this process (one round trip less); it only helps when a worker runs on the same client.
 	EagerStart bool
+	// RunTimeout bounds an event's workflow, operator waits included; when it passes, the
+	// workflow is terminated as timed out (no compensation). Default 30 days; keep it above the
+	// workers' --operator-wait.
+	RunTimeout time.Duration
 	// RecordUnmatched starts workflows also for events that no enabled rule can match, so they
 	// are on record in Temporal. Default false: such events are counted as filtered and dropped.
 	RecordUnmatched bool
@@ -73,6 +78,9 @@ func NewStarter(c client.Client, rs rules.Source, opts StarterOptions) *Starter 
 	if opts.StartTimeout <= 0 {
 		opts.StartTimeout = 5 * time.Second
 	}
+	if opts.RunTimeout <= 0 {
+		opts.RunTimeout = 30 * 24 * time.Hour
+	}
 	return &Starter{client: c, rules: rs, opts: opts}
 }
 
@@ -96,6 +104,8 @@ func (s *Starter) Start(ctx context.Context, ev event.Event) (Outcome, error) {
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		EnableEagerStart:                         s.opts.EagerStart,
+		WorkflowRunTimeout:                       s.opts.RunTimeout,
+		Priority:                                 temporal.Priority{PriorityKey: workflows.PriorityKey(ev.Priority)},
 	}, workflows.EventWorkflowName, ev)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {

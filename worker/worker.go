@@ -2,6 +2,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -20,6 +22,10 @@ type Options struct {
 	MaxConcurrentActivities int
 	// MaxConcurrentWorkflowTasks caps the workflow tasks in flight. Default 200.
 	MaxConcurrentWorkflowTasks int
+	// DeadlockDetectionTimeout is how long workflow code may run without yielding before the SDK
+	// fails the workflow task as deadlocked. Default the SDK's (1 s); tests under the race
+	// detector on a loaded machine raise it.
+	DeadlockDetectionTimeout time.Duration
 }
 
 // New returns a worker, not yet started, that runs EventWorkflow and the task activities of

@@ -21,7 +21,7 @@ func (r *run) abort(ctx workflow.Context, reason string) string {
 		req := task.Request{EventID: r.ev.ID, RuleID: m.RuleID, TaskName: m.TaskName + ".compensation",
 			Timeout: c.Timeout, Spec: c.Task, Compensation: true}
 		var res task.Result
-		if err := executeTask(ctx, req, c.Retry, &res); err != nil {
+		if err := executeTask(ctx, req, c.Retry, r.priority(), &res); err != nil {
 			ts.CompensationError, _ = describeFailure(err, c.Retry.MaxAttempts)
 			workflow.GetLogger(ctx).Error("compensation failed", "rule", m.RuleID, "error", ts.CompensationError)
 			continue

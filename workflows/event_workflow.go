@@ -65,6 +65,9 @@ func EventWorkflow(ctx workflow.Context, ev event.Event) (Status, error) {
 		r.outs.wait(ctx) // workflows started before operator control: fail at once
 		return r.result("")
 	}
+	if ctx.Err() != nil { // canceled: the running tasks were canceled (their processes killed)
+		return r.st.snapshot(), temporal.NewCanceledError("event workflow canceled")
+	}
 	reason := r.settle(ctx)
 	r.outs.wait(ctx)
 	return r.result(reason)

@@ -11,8 +11,12 @@ import (
 )
 
 // shellHeartbeatTimeout is how soon a shell task whose worker died is noticed and retried
-// elsewhere; the shell activity heartbeats well within it.
-const shellHeartbeatTimeout = 30 * time.Second
+// elsewhere, and how soon a cancellation reaches it (cancellation travels with heartbeats):
+// a quarter of the task's timeout, between 2 s and 30 s. The shell activity heartbeats well
+// within it.
+func shellHeartbeatTimeout(timeout time.Duration) time.Duration {
+	return min(max(timeout/4, 2*time.Second), 30*time.Second)
+}
 
 // taskActivityOptions maps a task's timeout and retry policy onto activity options. The timeout
 // bounds one attempt; MaxAttempts bounds the series.
@@ -26,8 +30,8 @@ func taskActivityOptions(t task.Type, timeout time.Duration, retry rules.RetryPo
 			MaximumAttempts:    retry.MaxAttempts,
 		},
 	}
-	if t == task.TypeShell && timeout > shellHeartbeatTimeout {
-		opts.HeartbeatTimeout = shellHeartbeatTimeout
+	if t == task.TypeShell {
+		opts.HeartbeatTimeout = shellHeartbeatTimeout(timeout)
 	}
 	return opts
 }

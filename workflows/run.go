@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/evtrigger/evtrigger/event"
@@ -49,7 +50,7 @@ func (r *run) runTask(ctx workflow.Context, i int) {
 	defer func() { r.outs.final(ctx, m, triggered, *ts) }()
 	req := task.Request{EventID: r.ev.ID, RuleID: m.RuleID, TaskName: m.TaskName, Timeout: m.Timeout, Spec: m.Task}
 	var res task.Result
-	err := executeTask(ctx, req, m.Retry, &res)
+	err := executeTask(ctx, req, m.Retry, r.priority(), &res)
 	ts.ClosedAt = workflow.Now(ctx)
 	if err != nil {
 		ts.State = TaskFailed
@@ -63,12 +64,30 @@ func (r *run) runTask(ctx workflow.Context, i int) {
 }
 
 // executeTask runs a rendered task as its type's activity, one attempt bounded by req.Timeout,
-// the series by retry.
-func executeTask(ctx workflow.Context, req task.Request, retry rules.RetryPolicy, res *task.Result) error {
+// the series by retry, dispatched with the priority key (1 first, 5 last).
+func executeTask(ctx workflow.Context, req task.Request, retry rules.RetryPolicy, priority int, res *task.Result) error {
 	name, err := activityFor(req.Spec.Type)
 	if err != nil {
 		return err
 	}
-	actx := workflow.WithActivityOptions(ctx, taskActivityOptions(req.Spec.Type, req.Timeout, retry))
+	opts := taskActivityOptions(req.Spec.Type, req.Timeout, retry)
+	opts.Priority = temporal.Priority{PriorityKey: priority}
+	actx := workflow.WithActivityOptions(ctx, opts)
 	return workflow.ExecuteActivity(actx, name, req).Get(ctx, res)
 }
+
+// PriorityKey maps an event priority onto Temporal's priority key: HIGH 1, MEDIUM 3, LOW 5
+// (1 is dispatched first when workers are saturated; the server's default range is 1..5).
+func PriorityKey(p event.Priority) int {
+	switch p {
+	case event.PriorityHigh:
+		return 1
+	case event.PriorityLow:
+		return 5
+	}
+	return 3
+}
+
+// priority is the priority key of this event's tasks: the event's priority decides, so a HIGH
+// event's task is not stuck behind a backlog of LOW events' tasks.
+func (r *run) priority() int { return PriorityKey(r.ev.Priority) }

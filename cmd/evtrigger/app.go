@@ -143,6 +143,7 @@ func (w *workerFlags) start(c client.Client, rs rules.Source, tq string, kafkaCo
 type ingressFlags struct {
 	httpAddr, apiToken string
 	startTimeout       time.Duration
+	workflowTimeout    time.Duration
 	recordUnmatched    bool
 	openReads          bool
 }
@@ -152,6 +153,8 @@ func (i *ingressFlags) register(fs *flag.FlagSet, defaultAddr string) {
 	stringFlag(fs, &i.apiToken, "api-token", "", "bearer token required by mutating API endpoints; empty: none")
 	durationFlag(fs, &i.startTimeout, "start-timeout", 5*time.Second, "how long a workflow start may take before the event is refused as 503")
 	boolFlag(fs, &i.recordUnmatched, "record-unmatched", false, "start workflows also for events no enabled rule can match")
+	durationFlag(fs, &i.workflowTimeout, "workflow-timeout", 30*24*time.Hour,
+		"run timeout of an event's workflow, operator waits included (keep it above the workers' --operator-wait)")
 	boolFlag(fs, &i.openReads, "api-open-reads", false, "let API reads (GET, rule dry run) through without the --api-token")
 }
 
@@ -159,6 +162,7 @@ func (i *ingressFlags) register(fs *flag.FlagSet, defaultAddr string) {
 func (i *ingressFlags) starter(o *opened, tq string, eager bool) *ingress.Starter {
 	return ingress.NewStarter(o.client, o.rules, ingress.StarterOptions{
 		TaskQueue: tq, StartTimeout: i.startTimeout, EagerStart: eager, RecordUnmatched: i.recordUnmatched,
+		RunTimeout: i.workflowTimeout,
 	})
 }
 

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/evtrigger/evtrigger/event"
 )
@@ -72,15 +71,9 @@ func eventIDs(bodies [][]byte, raw bool) ([]string, error) {
 // readBodies reads one JSON document, or JSON lines, from path ("-" for stdin); input that is
 // neither (with --raw) is one body per non-empty line.
 func readBodies(path string) ([][]byte, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	data, err := readFileOrStdin(path)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
 	}
 	if trimmed := bytes.TrimSpace(data); json.Valid(trimmed) {
 		var compact bytes.Buffer

@@ -46,7 +46,7 @@ func (ss *session) retry(queue string, d amqp.Delivery, cause error) {
 	wait := ingress.Backoff(retries, opts.RetryMin, opts.RetryMax)
 	opts.Logger.Warn("amqp message not started, retrying", "origin", origin(queue, d),
 		"attempt", retries+1, "retry_in", wait, "error", cause)
-	if !sleep(ss.work, wait) {
+	if !ingress.Sleep(ss.work, wait) {
 		return
 	}
 	// The default exchange routes to exactly this queue, not to the original exchange's others.
@@ -87,7 +87,7 @@ func (ss *session) deadLetter(queue string, d amqp.Delivery, reason string) {
 			return
 		}
 		opts.Logger.Error("amqp dead-letter publish failed, retrying", "dead_letter_exchange", r.exchange, "error", err)
-		if !sleep(ss.work, ingress.Backoff(attempt, opts.RetryMin, opts.RetryMax)) {
+		if !ingress.Sleep(ss.work, ingress.Backoff(attempt, opts.RetryMin, opts.RetryMax)) {
 			return
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"maps"
 	"strings"
-	"time"
 
+	"github.com/evtrigger/evtrigger/ingress"
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
@@ -66,9 +66,9 @@ func Redrive(ctx context.Context, c Conn, opts RedriveOptions) (RedriveResult, e
 	}
 	pub := newPublisher(conn)
 	defer pub.Close()
-	pace := newPacer(opts.Rate)
+	pace := ingress.NewPacer(opts.Rate)
 	for res.Moved+res.Skipped < limit {
-		if err := pace.wait(ctx); err != nil {
+		if err := pace.Wait(ctx); err != nil {
 			return res, err
 		}
 		d, ok, err := ch.Get(opts.Queue, false)
@@ -146,32 +146,4 @@ func redrivePublishing(d amqp.Delivery) amqp.Publishing {
 	p := publishing(d, h)
 	p.Expiration = ""
 	return p
-}
-
-// pacer spaces calls to wait at least 1/rate seconds apart; rate 0 never waits.
-type pacer struct {
-	every time.Duration
-	next  time.Time
-}
-
-func newPacer(rate float64) *pacer {
-	if rate <= 0 {
-		return &pacer{}
-	}
-	return &pacer{every: time.Duration(float64(time.Second) / rate)}
-}
-
-func (p *pacer) wait(ctx context.Context) error {
-	if p.every == 0 {
-		return nil
-	}
-	now := time.Now()
-	if p.next.After(now) && !sleep(ctx, p.next.Sub(now)) {
-		return ctx.Err()
-	}
-	if p.next.Before(now) {
-		p.next = now
-	}
-	p.next = p.next.Add(p.every)
-	return nil
 }

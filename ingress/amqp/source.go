@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
@@ -68,7 +67,7 @@ func (s *Source) Run(ctx context.Context, h ingress.Handler) error {
 		failures++
 		s.opts.Logger.Warn("amqp connection lost or refused, reconnecting", "url", s.opts.Redacted(),
 			"retry_in", wait, "error", err)
-		if !sleep(ctx, wait) {
+		if !ingress.Sleep(ctx, wait) {
 			return nil
 		}
 	}
@@ -132,16 +131,4 @@ func closeError(aerr *amqp.Error) error {
 		return amqp.ErrClosed
 	}
 	return aerr
-}
-
-// sleep waits d or until ctx ends; false when ctx ended.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

@@ -46,7 +46,7 @@ func (s *Source) process(ctx context.Context, r *kgo.Record) bool {
 		}
 		wait := ingress.Backoff(attempt, s.opts.RetryMin, s.opts.RetryMax)
 		s.opts.Logger.Warn("kafka record not started, retrying", "origin", msg.Origin, "retry_in", wait, "error", err)
-		if !sleep(ctx, wait) {
+		if !ingress.Sleep(ctx, wait) {
 			return false
 		}
 	}
@@ -102,20 +102,8 @@ func (s *Source) deadLetter(ctx context.Context, r *kgo.Record, reason string) b
 			return false
 		}
 		s.opts.Logger.Error("kafka dead-letter write failed, retrying", "dead_letter_topic", dl.Topic, "error", err)
-		if !sleep(ctx, ingress.Backoff(attempt, s.opts.RetryMin, s.opts.RetryMax)) {
+		if !ingress.Sleep(ctx, ingress.Backoff(attempt, s.opts.RetryMin, s.opts.RetryMax)) {
 			return false
 		}
-	}
-}
-
-// sleep waits d or until ctx ends; false when ctx ended.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/evtrigger/evtrigger/ingress"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -65,7 +66,7 @@ func Redrive(ctx context.Context, opts RedriveOptions) (RedriveReport, error) {
 	if err != nil {
 		return RedriveReport{}, err
 	}
-	r := &redriver{opts: opts, cl: cl, conn: opts.Conn, limit: newLimiter(opts.Rate)}
+	r := &redriver{opts: opts, cl: cl, conn: opts.Conn, limit: ingress.NewPacer(opts.Rate)}
 	for len(remaining) > 0 {
 		fetches := cl.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
@@ -120,7 +121,7 @@ type redriver struct {
 	opts   RedriveOptions
 	cl     *kgo.Client
 	conn   Conn
-	limit  *limiter
+	limit  *ingress.Pacer
 	report RedriveReport
 }
 
@@ -133,7 +134,7 @@ func (r *redriver) redrive(ctx context.Context, dl *kgo.Record) error {
 	if out == nil {
 		r.report.Skipped++
 	} else {
-		if err := r.limit.wait(ctx); err != nil {
+		if err := r.limit.Wait(ctx); err != nil {
 			return err
 		}
 		if err := r.cl.ProduceSync(ctx, out).FirstErr(); err != nil {
@@ -218,32 +219,4 @@ func header(r *kgo.Record, key string) string {
 		}
 	}
 	return ""
-}
-
-// limiter spaces calls at least 1/rate apart; a nil limiter never waits.
-type limiter struct {
-	every time.Duration
-	next  time.Time
-}
-
-func newLimiter(rate float64) *limiter {
-	if rate <= 0 {
-		return nil
-	}
-	return &limiter{every: time.Duration(float64(time.Second) / rate)}
-}
-
-func (l *limiter) wait(ctx context.Context) error {
-	if l == nil {
-		return nil
-	}
-	now := time.Now()
-	if l.next.After(now) {
-		if !sleep(ctx, l.next.Sub(now)) {
-			return ctx.Err()
-		}
-		now = l.next
-	}
-	l.next = now.Add(l.every)
-	return nil
 }

@@ -103,7 +103,13 @@ func (s *Server) args() []string {
 	o := s.opts
 	args := []string{"server", "start-dev", "--ip", o.IP, "--port", strconv.Itoa(o.Port),
 		"--namespace", o.Namespace, "--log-level", o.LogLevel,
-		"--dynamic-config-value", "system.enableEagerWorkflowStart=true"}
+		"--dynamic-config-value", "system.enableEagerWorkflowStart=true",
+		// Task priority (HIGH events first when workers are saturated) needs the new matcher.
+		"--dynamic-config-value", "matching.useNewMatcher=true",
+		// One partition per task queue: a single dev server gains nothing from four, and with
+		// several, tasks are taken from random partitions, out of order and priority.
+		"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+		"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1"}
 	if o.UIPort > 0 {
 		args = append(args, "--ui-port", strconv.Itoa(o.UIPort))
 	} else {

@@ -33,6 +33,11 @@ import (
 	"github.com/evtrigger/evtrigger/worker"
 )
 
+// TestDeadlockTimeout is the workers' deadlock detection timeout in tests: the race detector on
+// a loaded 2-core machine can hold a trivial workflow task past the SDK's 1 s default, and a
+// false deadlock then trips a known SDK data race (temporalio/sdk-go#1240).
+const TestDeadlockTimeout = 20 * time.Second
+
 // StartTemporal starts a dev server persisting to a SQLite file in dir, so it can be restarted.
 // Call it from TestMain (use os.MkdirTemp for dir) or a test; Stop it when done.
 func StartTemporal(ctx context.Context, dir string) (*devserver.Server, error) {
@@ -54,6 +59,10 @@ type Stack struct {
 
 // Options adjust a Stack.
 type Options struct {
+	// NoWorker leaves the worker out: tests that run workers of their own (processes) set it.
+	NoWorker bool
+	// MaxConcurrentTasks caps the worker's task slots; default the worker's (200).
+	MaxConcurrentTasks int
 	// OperatorWait and NotifyURL configure the activities (see activities.Options); default:
 	// no wait, no notification.
 	OperatorWait time.Duration
@@ -91,11 +100,14 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 	if err != nil {
 		t.Fatalf("activities: %v", err)
 	}
-	w := worker.New(c, acts, worker.Options{TaskQueue: tq})
-	if err := w.Start(); err != nil {
-		t.Fatalf("start worker: %v", err)
+	if !opts.NoWorker {
+		w := worker.New(c, acts, worker.Options{TaskQueue: tq, MaxConcurrentActivities: opts.MaxConcurrentTasks,
+			DeadlockDetectionTimeout: TestDeadlockTimeout})
+		if err := w.Start(); err != nil {
+			t.Fatalf("start worker: %v", err)
+		}
+		t.Cleanup(w.Stop)
 	}
-	t.Cleanup(w.Stop)
 	starter := ingress.NewStarter(c, rs, ingress.StarterOptions{TaskQueue: tq, StartTimeout: opts.StartTimeout, EagerStart: true})
 	h := api.NewHandler(api.Options{Token: opts.Token, Events: httpin.New(starter, httpin.Options{Logger: logger}),
 		Store: st, Rules: rs, Temporal: c, Logger: logger})
@@ -134,7 +146,7 @@ func (s *Stack) StartWorker(t testing.TB) sdkworker.Worker {
 	if err != nil {
 		t.Fatalf("activities: %v", err)
 	}
-	w := worker.New(s.Client, acts, worker.Options{TaskQueue: s.TaskQueue})
+	w := worker.New(s.Client, acts, worker.Options{TaskQueue: s.TaskQueue, DeadlockDetectionTimeout: TestDeadlockTimeout})
 	if err := w.Start(); err != nil {
 		t.Fatalf("start worker: %v", err)
 	}
