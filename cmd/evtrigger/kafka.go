@@ -1,9 +1,12 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
@@ -14,6 +17,8 @@ import (
 type kafkaConnFlags struct {
 	brokers, clientID                     string
 	saslMechanism, saslUser, saslPassword string
+	tls                                   bool
+	caFile, certFile, keyFile             string
 }
 
 func (k *kafkaConnFlags) register(fs *flag.FlagSet) {
@@ -22,6 +27,36 @@ func (k *kafkaConnFlags) register(fs *flag.FlagSet) {
 	stringFlag(fs, &k.saslMechanism, "kafka-sasl-mechanism", "", "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
 	stringFlag(fs, &k.saslUser, "kafka-sasl-user", "", "SASL user")
 	stringFlag(fs, &k.saslPassword, "kafka-sasl-password", "", "SASL password (prefer the environment variable)")
+	boolFlag(fs, &k.tls, "kafka-tls", false, "connect with TLS (implied by --kafka-ca, --kafka-cert)")
+	stringFlag(fs, &k.caFile, "kafka-ca", "", "PEM file of the CAs that verify the brokers; default: the system's")
+	stringFlag(fs, &k.certFile, "kafka-cert", "", "PEM client certificate for mutual TLS")
+	stringFlag(fs, &k.keyFile, "kafka-key", "", "PEM client key for mutual TLS")
+}
+
+// tlsConfig builds the TLS configuration the flags ask for; nil without TLS.
+func (k *kafkaConnFlags) tlsConfig() (*tls.Config, error) {
+	if !k.tls && k.caFile == "" && k.certFile == "" {
+		return nil, nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if k.caFile != "" {
+		pem, err := os.ReadFile(k.caFile)
+		if err != nil {
+			return nil, fmt.Errorf("kafka CA: %w", err)
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("kafka CA %s: no PEM certificate in it", k.caFile)
+		}
+	}
+	if k.certFile != "" || k.keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(k.certFile, k.keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("kafka client certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
 }
 
 // kafkaFlags configure the Kafka source.
@@ -39,9 +74,13 @@ func (k *kafkaFlags) register(fs *flag.FlagSet) {
 	intFlag(fs, &k.maxInFlight, "kafka-max-in-flight", 1000, "records handled at once over all partitions")
 }
 
+// conn is the connection the flags describe. A TLS file that cannot be read makes the
+// connection fail with that error (kafka.Conn.Err) when it is used.
 func (k *kafkaConnFlags) conn() kafka.Conn {
-	return kafka.Conn{Brokers: listFlag(k.brokers), ClientID: k.clientID,
+	c := kafka.Conn{Brokers: listFlag(k.brokers), ClientID: k.clientID,
 		SASL: kafka.SASL{Mechanism: k.saslMechanism, User: k.saslUser, Password: k.saslPassword}}
+	c.TLS, c.Err = k.tlsConfig()
+	return c
 }
 
 // source returns the Kafka source, or nil when no brokers are configured.

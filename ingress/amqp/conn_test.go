@@ -2,18 +2,10 @@ package amqp_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
-	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,6 +15,7 @@ import (
 
 	"github.com/evtrigger/evtrigger/ingress/amqp"
 	"github.com/evtrigger/evtrigger/ingress/amqp/amqptest"
+	"github.com/evtrigger/evtrigger/internal/testcerts"
 )
 
 func TestRedactURLHidesThePassword(t *testing.T) {
@@ -85,9 +78,9 @@ func TestTLSOptionsNeedAnAMQPSURL(t *testing.T) {
 // the server sees the client's certificate. (The server speaks no AMQP, so the dial fails after.)
 func TestTLSVerifiesTheBrokerAndPresentsTheClientCertificate(t *testing.T) {
 	dir := t.TempDir()
-	ca, caKey := newCert(t, dir, "ca", nil, nil)
-	newCert(t, dir, "server", ca, caKey)
-	newCert(t, dir, "client", ca, caKey)
+	ca, caKey := testcerts.New(t, dir, "ca", nil, nil)
+	testcerts.New(t, dir, "server", ca, caKey)
+	testcerts.New(t, dir, "client", ca, caKey)
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
 	srvPair, err := tls.LoadX509KeyPair(filepath.Join(dir, "server.pem"), filepath.Join(dir, "server-key.pem"))
@@ -129,45 +122,4 @@ func TestTLSVerifiesTheBrokerAndPresentsTheClientCertificate(t *testing.T) {
 	case <-time.After(amqptest.Timeout):
 		t.Fatal("the server never saw a handshake")
 	}
-}
-
-// newCert writes name.pem and name-key.pem into dir: a CA when parent is nil, else a
-// certificate for 127.0.0.1 signed by parent.
-func newCert(t *testing.T, dir, name string, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-	}
-	if parent == nil {
-		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write := func(file, typ string, b []byte) {
-		if err := os.WriteFile(filepath.Join(dir, file), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(name+".pem", "CERTIFICATE", der)
-	write(name+"-key.pem", "EC PRIVATE KEY", keyDER)
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert, key
 }

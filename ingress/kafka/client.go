@@ -23,6 +23,9 @@ type Conn struct {
 	TLS *tls.Config
 	// SASL authenticates; default none.
 	SASL SASL
+	// Err, when set, is returned by every client built from this Conn (a configuration that
+	// could not be loaded, such as an unreadable CA file).
+	Err error
 }
 
 // SASL holds SASL credentials. They are never logged.
@@ -34,6 +37,9 @@ type SASL struct {
 // clientOpts are the franz-go options for c. The producer defaults of franz-go apply to every
 // client: acks=all and idempotent writes.
 func (c Conn) clientOpts() ([]kgo.Opt, error) {
+	if c.Err != nil {
+		return nil, c.Err
+	}
 	if len(c.Brokers) == 0 {
 		return nil, errors.New("kafka: no brokers")
 	}
