@@ -11,9 +11,15 @@ import (
 // rendered tasks, and a verdict for every candidate rule. Per-rule problems (a condition that
 // errs, a placeholder that cannot be rendered) are verdicts, not errors; it never fails. The
 // workflow runs it as a local activity, so its result is recorded in the workflow's history.
+// Each matched rule counts in evtrigger_rule_matches_total (once per execution: a local
+// activity re-run after a lost workflow task counts again).
 func (a *Activities) EvaluateRules(ctx context.Context, ev event.Event) (rules.Evaluation, error) {
 	if a.Rules == nil {
 		return rules.Evaluation{Matched: []rules.Match{}, Verdicts: []rules.Verdict{}}, nil
 	}
-	return a.Rules.Current().Evaluate(ctx, ev), nil
+	eval := a.Rules.Current().Evaluate(ctx, ev)
+	for _, m := range eval.Matched {
+		a.Metrics.RuleMatched(m.RuleID)
+	}
+	return eval, nil
 }

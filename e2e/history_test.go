@@ -18,10 +18,12 @@ import (
 	"github.com/evtrigger/evtrigger/worker"
 )
 
-// historyFile is the recorded history workflows/replay_test.go replays. Refresh it with
-// EVTRIGGER_UPDATE_HISTORY=1 go test ./e2e -run TestRealHistoryReplays, after a deliberate
-// workflow change guarded by workflow.GetVersion (keep the old file under a new name).
-const historyFile = "../workflows/testdata/event_workflow_v1.json"
+// historyFile is the newest recorded history workflows/replay_test.go replays (with the
+// older ones, kept beside it). Refresh it with EVTRIGGER_UPDATE_HISTORY=1 go test ./e2e -run
+// TestRealHistoryReplays, after a deliberate workflow change guarded by workflow.GetVersion,
+// writing to a new file name so the older histories stay. v1: before search attributes; v2:
+// the "search-attributes" version marker and the MatchedRules upsert.
+const historyFile = "../workflows/testdata/event_workflow_v2.json"
 
 // TestRealHistoryReplays runs an event with an HTTP task and a retried shell task on the real
 // server, then replays the server's history with the current workflow code.

@@ -56,6 +56,11 @@ type Request struct {
 	// Timeout bounds one attempt; the activity's StartToCloseTimeout is the same value.
 	Timeout time.Duration `json:"timeout"`
 	Spec    Spec          `json:"spec"`
+	// EventTime is the event's timestamp, for the trigger latency metric; zero in requests
+	// scheduled before it existed.
+	EventTime time.Time `json:"eventTime,omitzero"`
+	// TraceID is the event's trace ID (event.Event.TraceID), for the task's logs; may be empty.
+	TraceID string `json:"traceId,omitempty"`
 }
 
 // Result is what one successful attempt of a task returned.

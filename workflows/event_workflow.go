@@ -51,6 +51,9 @@ func EventWorkflow(ctx workflow.Context, ev event.Event) (Status, error) {
 	}
 	st.Evaluated = true
 	st.Verdicts = eval.Verdicts
+	if err := upsertMatchedRules(ctx, eval.Matched); err != nil {
+		return st.snapshot(), fmt.Errorf("set search attribute %s: %w", AttrMatchedRules, err)
+	}
 	for _, m := range eval.Matched {
 		st.Tasks = append(st.Tasks, TaskStatus{
 			RuleID: m.RuleID, RuleVersion: m.Version, TaskName: m.TaskName, Type: m.Task.Type, State: TaskPending,
@@ -110,7 +113,8 @@ func runTasks(ctx workflow.Context, ev event.Event, matched []rules.Match, st *S
 func runTask(ctx workflow.Context, ev event.Event, m rules.Match, ts *TaskStatus) {
 	ts.State = TaskRunning
 	ts.StartedAt = workflow.Now(ctx)
-	req := task.Request{EventID: ev.ID, RuleID: m.RuleID, TaskName: m.TaskName, Timeout: m.Timeout, Spec: m.Task}
+	req := task.Request{EventID: ev.ID, RuleID: m.RuleID, TaskName: m.TaskName, Timeout: m.Timeout, Spec: m.Task,
+		EventTime: ev.Time, TraceID: ev.TraceID()}
 	name, err := activityFor(m.Task.Type)
 	var res task.Result
 	if err == nil {
@@ -122,7 +126,7 @@ func runTask(ctx workflow.Context, ev event.Event, m rules.Match, ts *TaskStatus
 		ts.State = TaskFailed
 		ts.LastError, ts.Attempts = describeFailure(err, m.Retry.MaxAttempts)
 		workflow.GetLogger(ctx).Warn("task failed", "rule", m.RuleID, "task", m.TaskName,
-			"attempts", ts.Attempts, "error", ts.LastError)
+			"attempts", ts.Attempts, "error", ts.LastError, "trace_id", req.TraceID)
 		return
 	}
 	ts.State = TaskSucceeded
