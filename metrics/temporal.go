@@ -18,7 +18,8 @@ import (
 var temporalBuckets = []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
 
 // NewTemporalHandler returns a client.MetricsHandler (for client.Options.MetricsHandler) that
-// exports the Temporal SDK's own metrics into reg: a counter NAME as NAME_total, a timer NAME as
+// exports the Temporal SDK's own metrics into reg: a counter NAME as NAME_total (NAME when it
+// already ends in _total), a timer NAME as
 // the histogram NAME_seconds, a gauge under its name. The SDK's tags become labels. The SDK may
 // tag one metric with different tag sets; a series then has the empty value for the labels it
 // lacks, so every series of a name has the same label names, as Prometheus requires.
@@ -187,6 +188,9 @@ func exportedName(k sdkKind, name string) string {
 	name = sanitize(name)
 	switch k {
 	case sdkCounter:
+		if strings.HasSuffix(name, "_total") {
+			return name
+		}
 		return name + "_total"
 	case sdkTimer:
 		return name + "_seconds"

@@ -18,6 +18,8 @@ import (
 	"github.com/evtrigger/evtrigger/api"
 	"github.com/evtrigger/evtrigger/ingress"
 	"github.com/evtrigger/evtrigger/ingress/httpin"
+	"github.com/evtrigger/evtrigger/internal/health"
+	"github.com/evtrigger/evtrigger/metrics"
 	"github.com/evtrigger/evtrigger/rules"
 	"github.com/evtrigger/evtrigger/rules/store"
 	"github.com/evtrigger/evtrigger/worker"
@@ -26,6 +28,8 @@ import (
 // temporalFlags say which Temporal cluster to use.
 type temporalFlags struct {
 	address, namespace, taskQueue string
+	// metricsHandler receives the SDK's metrics (observability.go); nil: none.
+	metricsHandler client.MetricsHandler
 }
 
 func (t *temporalFlags) register(fs *flag.FlagSet, defaultAddress string) {
@@ -36,9 +40,10 @@ func (t *temporalFlags) register(fs *flag.FlagSet, defaultAddress string) {
 
 func (t *temporalFlags) dial(ctx context.Context, logger *slog.Logger) (client.Client, error) {
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  t.address,
-		Namespace: t.namespace,
-		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		HostPort:       t.address,
+		Namespace:      t.namespace,
+		Logger:         sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		MetricsHandler: t.metricsHandler,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to temporal at %s: %w", t.address, err)
@@ -71,12 +76,17 @@ type opened struct {
 	store  store.Store // nil without --rules-dsn
 	stop   func()      // stops the rule reloader and closes the store
 	client client.Client
+	obs    processMetrics
 }
 
 // open loads the rules and dials Temporal.
 func (c *common) open(ctx context.Context, logger *slog.Logger) (*opened, error) {
 	o, err := c.openRules(ctx, logger)
 	if err != nil {
+		return nil, err
+	}
+	if o.obs, err = openMetrics(&c.temporal); err != nil {
+		o.stop()
 		return nil, err
 	}
 	if o.client, err = c.temporal.dial(ctx, logger); err != nil {
@@ -98,8 +108,10 @@ func (w *workerFlags) register(fs *flag.FlagSet) {
 	intFlag(fs, &w.maxActivities, "max-concurrent-tasks", 200, "tasks one worker runs at once")
 }
 
-func (w *workerFlags) start(c client.Client, rs rules.Source, tq string, logger *slog.Logger) (sdkworker.Worker, error) {
-	acts, err := activities.New(activities.Options{HTTPAllow: listFlag(w.httpAllow), Logger: logger, Rules: rs})
+func (w *workerFlags) start(o *opened, tq string, logger *slog.Logger) (sdkworker.Worker, error) {
+	c := o.client
+	acts, err := activities.New(activities.Options{HTTPAllow: listFlag(w.httpAllow), Logger: logger, Rules: o.rules,
+		Metrics: o.obs.metrics})
 	if err != nil {
 		return nil, fmt.Errorf("configure activities: %w", err)
 	}
@@ -116,6 +128,7 @@ type ingressFlags struct {
 	startTimeout       time.Duration
 	recordUnmatched    bool
 	openReads          bool
+	searchAttributes   bool // registered per command (observability.go)
 }
 
 func (i *ingressFlags) register(fs *flag.FlagSet, defaultAddr string) {
@@ -130,14 +143,16 @@ func (i *ingressFlags) register(fs *flag.FlagSet, defaultAddr string) {
 func (i *ingressFlags) starter(o *opened, tq string, eager bool) *ingress.Starter {
 	return ingress.NewStarter(o.client, o.rules, ingress.StarterOptions{
 		TaskQueue: tq, StartTimeout: i.startTimeout, EagerStart: eager, RecordUnmatched: i.recordUnmatched,
+		SearchAttributes: i.searchAttributes,
 	})
 }
 
-// handler returns the HTTP ingress and API.
-func (i *ingressFlags) handler(o *opened, starter *ingress.Starter) http.Handler {
+// handler returns the HTTP ingress and API, with /metrics and /readyz (checks).
+func (i *ingressFlags) handler(o *opened, starter *ingress.Starter, checks []health.Check) http.Handler {
 	return api.NewHandler(api.Options{Token: i.apiToken, OpenReads: i.openReads,
-		Events: httpin.New(starter, httpin.Options{Logger: o.logger}),
-		Store:  o.store, Rules: o.rules, Temporal: o.client, Logger: o.logger})
+		Events: httpin.New(starter, httpin.Options{Logger: o.logger, Metrics: o.obs.metrics}),
+		Store:  o.store, Rules: o.rules, Temporal: o.client, Logger: o.logger,
+		Metrics: metrics.Handler(o.obs.registry), Ready: health.Ready(checks, 0)})
 }
 
 // serveIngress runs the broker sources configured (Kafka when kf names brokers) and the HTTP
@@ -145,15 +160,18 @@ func (i *ingressFlags) handler(o *opened, starter *ingress.Starter) http.Handler
 func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, kf *kafkaFlags, o *opened, starter *ingress.Starter) error {
 	logger := o.logger
 	var sources []<-chan error
-	src, err := kf.source(logger)
+	checks := o.checks()
+	src, err := kf.source(logger, o.obs.metrics)
 	if err != nil {
 		return err
 	}
 	if src != nil {
-		sources = append(sources, runSource(ctx, src, ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: logger})))
+		sources = append(sources, runSource(ctx, src, ingress.NewProcessor(starter, ingress.ProcessorOptions{
+			Logger: logger, Source: metrics.SourceKafka, Metrics: o.obs.metrics})))
+		checks = append(checks, health.Check{Name: "kafka", Func: src.Ready})
 		logger.Info("kafka source running", "brokers", kf.brokers, "topics", kf.topics, "group", kf.group)
 	}
-	err = serveHTTP(ctx, l, inf.handler(o, starter))
+	err = serveHTTP(ctx, l, inf.handler(o, starter, checks))
 	for _, done := range sources {
 		if serr := <-done; serr != nil && err == nil {
 			err = serr

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/evtrigger/evtrigger/internal/devserver"
+	"github.com/evtrigger/evtrigger/workflows"
 )
 
 // devFlags are dev mode's own flags.
@@ -32,6 +33,7 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	cf.register(fs, "")
 	wf.register(fs)
 	inf.register(fs, "127.0.0.1:8080")
+	registerSearchAttributes(fs, &inf.searchAttributes, true)
 	kf.register(fs)
 	intFlag(fs, &df.kafkaPort, "kafka-port", 9092, "port of the embedded Kafka-protocol broker (when --kafka-brokers is empty)")
 	stringFlag(fs, &df.dataDir, "data-dir", ".evtrigger", "directory for the dev server's SQLite file and log")
@@ -44,7 +46,7 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	logger := cf.log.logger()
 	uiURL := "(your cluster's UI)"
 	if cf.temporal.address == "" {
-		srv, err := startDevServer(ctx, df, logger)
+		srv, err := startDevServer(ctx, df, inf.searchAttributes, logger)
 		if err != nil {
 			return err
 		}
@@ -67,7 +69,7 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer o.close()
-	w, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, logger)
+	w, err := wf.start(o, cf.temporal.taskQueue, logger)
 	if err != nil {
 		return err
 	}
@@ -79,16 +81,17 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "evtrigger dev is running (Ctrl-C stops everything)\n"+
 		"  Temporal:     %s (namespace %s, task queue %s)\n  Temporal UI:  %s\n"+
 		"  Events:       POST http://%s/api/v1/events\n  Kafka:        %s, topics %s\n"+
-		"  Rules:        %d loaded from %s\n  Rules API:    http://%[5]s/api/v1/task-trigger-rules\n",
+		"  Rules:        %d loaded from %s\n  Rules API:    http://%[5]s/api/v1/task-trigger-rules\n"+
+		"  Metrics:      http://%[5]s/metrics (ready: /readyz)\n  Search attrs: %[10]s\n",
 		cf.temporal.address, cf.temporal.namespace, cf.temporal.taskQueue, uiURL, l.Addr(),
-		kafkaNote, kf.topics, o.rules.Current().Len(), cf.rulesFrom())
+		kafkaNote, kf.topics, o.rules.Current().Len(), cf.rulesFrom(), searchAttributesNote(inf.searchAttributes))
 	starter := inf.starter(o, cf.temporal.taskQueue, true)
 	return serveIngress(ctx, l, &inf, &kf, o, starter)
 }
 
 // startDevServer runs the Temporal dev server with its state in dataDir/temporal.db and its
 // output in dataDir/temporal.log.
-func startDevServer(ctx context.Context, df devFlags, logger *slog.Logger) (*devserver.Server, error) {
+func startDevServer(ctx context.Context, df devFlags, searchAttributes bool, logger *slog.Logger) (*devserver.Server, error) {
 	if err := os.MkdirAll(df.dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
@@ -98,10 +101,14 @@ func startDevServer(ctx context.Context, df devFlags, logger *slog.Logger) (*dev
 		return nil, fmt.Errorf("open %s: %w", logPath, err)
 	}
 	logger.Info("starting temporal dev server", "port", df.temporalPort, "ui_port", df.uiPort, "log", logPath)
-	srv, err := devserver.Start(ctx, devserver.Options{
+	opts := devserver.Options{
 		Bin: df.temporalBin, DBFile: filepath.Join(df.dataDir, "temporal.db"),
 		Port: df.temporalPort, UIPort: df.uiPort, LogLevel: "warn", Output: logFile,
-	})
+	}
+	if searchAttributes {
+		opts.SearchAttributes = workflows.SearchAttributeTypes()
+	}
+	srv, err := devserver.Start(ctx, opts)
 	if err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("%w (see %s)", err, logPath)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/evtrigger/evtrigger/ingress"
 	"github.com/evtrigger/evtrigger/ingress/kafka"
+	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // kafkaFlags configure the Kafka source.
@@ -37,12 +38,12 @@ func (k *kafkaFlags) conn() kafka.Conn {
 }
 
 // source returns the Kafka source, or nil when no brokers are configured.
-func (k *kafkaFlags) source(logger *slog.Logger) (*kafka.Source, error) {
+func (k *kafkaFlags) source(logger *slog.Logger, m *metrics.Metrics) (*kafka.Source, error) {
 	if k.brokers == "" {
 		return nil, nil
 	}
 	return kafka.New(kafka.Options{Conn: k.conn(), Topics: listFlag(k.topics), Group: k.group,
-		DeadLetterSuffix: k.dlqSuffix, MaxInFlight: k.maxInFlight, Logger: logger.With("source", "kafka")})
+		DeadLetterSuffix: k.dlqSuffix, MaxInFlight: k.maxInFlight, Logger: logger.With("source", "kafka"), Metrics: m})
 }
 
 // startEmbeddedKafka runs franz-go's in-process Kafka-protocol broker on port with the topics

@@ -13,8 +13,10 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	var cf common
 	var wf workerFlags
+	var metricsAddr string
 	cf.register(fs, "127.0.0.1:7233")
 	wf.register(fs)
+	stringFlag(fs, &metricsAddr, "metrics-addr", ":9464", "address serving /metrics, /healthz and /readyz")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -23,16 +25,16 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer o.close()
-	w, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, o.logger)
+	w, err := wf.start(o, cf.temporal.taskQueue, o.logger)
 	if err != nil {
 		return err
 	}
 	defer w.Stop()
 	o.logger.Info("worker running", "temporal", cf.temporal.address, "task_queue", cf.temporal.taskQueue,
 		"rules", o.rules.Current().Len())
-	<-ctx.Done()
+	err = serveWorkerHTTP(ctx, metricsAddr, o, o.logger)
 	o.logger.Info("worker stopping")
-	return nil
+	return err
 }
 
 // runIngress runs the HTTP ingress, API and broker sources against a Temporal cluster until interrupted.
@@ -43,6 +45,7 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 	var kf kafkaFlags
 	cf.register(fs, "127.0.0.1:7233")
 	inf.register(fs, ":8080")
+	registerSearchAttributes(fs, &inf.searchAttributes, false)
 	kf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
