@@ -13,5 +13,7 @@ COPY --from=build /out/evtrigger /usr/local/bin/evtrigger
 # Rules name their scripts relative to the working directory, as in the repository.
 WORKDIR /opt/evtrigger
 COPY rules/examples rules/examples
+# The topics `evtrigger kafka create-topics` creates by default.
+COPY deploy/kafka deploy/kafka
 USER evtrigger
 ENTRYPOINT ["/usr/local/bin/evtrigger"]
