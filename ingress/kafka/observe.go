@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/evtrigger/evtrigger/metrics"
@@ -55,7 +56,9 @@ func (s *Source) lag(adm *kadm.Client) metrics.BacklogFunc {
 		if !ok {
 			return nil, fmt.Errorf("kafka: lag of group %s: not described", s.opts.Group)
 		}
-		if err := gl.Error(); err != nil {
+		if err := gl.Error(); errors.Is(err, kerr.GroupIDNotFound) {
+			return map[string]int64{}, nil // not joined yet: no lag to report
+		} else if err != nil {
 			return nil, fmt.Errorf("kafka: lag of group %s: %w", s.opts.Group, err)
 		}
 		out := make(map[string]int64, len(s.opts.Topics))
