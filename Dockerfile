@@ -14,5 +14,7 @@ COPY --from=build /out/evtrigger /usr/local/bin/evtrigger
 WORKDIR /opt/evtrigger
 COPY rules/examples rules/examples
 COPY deploy/rabbitmq deploy/rabbitmq
+# The topics `evtrigger kafka create-topics` creates by default.
+COPY deploy/kafka deploy/kafka
 USER evtrigger
 ENTRYPOINT ["/usr/local/bin/evtrigger"]

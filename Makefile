@@ -25,13 +25,15 @@ build:
 test: check test-deps $(TEMPORAL_BIN)
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-## test-deps: Debian packages the tests use as independent clients (kcat), installed if missing
+## test-deps: Debian packages the tests use (kcat; promtool from prometheus; docker-compose to
+## validate docker-compose.yml without an engine), installed if missing
 test-deps:
-	@missing=""; for p in kcat; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	@missing=""; for p in kcat:kcat promtool:prometheus docker-compose:docker-compose; do \
+	  command -v $${p%%:*} >/dev/null || missing="$$missing $${p#*:}"; done; \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing$$missing"; \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	  fi
 
 ## check: gofmt, go vet, workflowcheck (determinism of workflow code)

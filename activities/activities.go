@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/evtrigger/evtrigger/metrics"
 	"github.com/evtrigger/evtrigger/rules"
 	"github.com/evtrigger/evtrigger/task"
 )
@@ -56,6 +57,9 @@ type Options struct {
 	// HTTPMaxResponseBytes bounds how much of a response body is read; the rest is discarded.
 	// 0 means DefaultHTTPMaxResponseBytes; negative reads none.
 	HTTPMaxResponseBytes int64
+	// Metrics receives rule matches and task metrics (triggered, duration by outcome, retries,
+	// trigger latency). Nil: none.
+	Metrics *metrics.Metrics
 }
 
 // Activities runs tasks. Build it with New; its fields may be adjusted before the worker
@@ -83,6 +87,8 @@ type Activities struct {
 	KillGrace time.Duration
 	// MaxResponseBytes bounds how much of an HTTP response body is read.
 	MaxResponseBytes int64
+	// Metrics receives rule matches and task metrics; nil records none.
+	Metrics *metrics.Metrics
 }
 
 // New builds Activities from opts. It fails when an HTTPAllow entry or a ShellEnv entry is
@@ -110,6 +116,7 @@ func New(opts Options) (*Activities, error) {
 		ShellEnv:         append([]string(nil), opts.ShellEnv...),
 		KillGrace:        DefaultKillGrace,
 		MaxResponseBytes: orDefault(opts.HTTPMaxResponseBytes, DefaultHTTPMaxResponseBytes),
+		Metrics:          opts.Metrics,
 	}, nil
 }
 
@@ -131,5 +138,5 @@ func (a *Activities) logger(req task.Request, attempt int32) *slog.Logger {
 		l = slog.Default()
 	}
 	return l.With("task_type", req.Spec.Type, "task", req.TaskName, "event_id", req.EventID,
-		"rule_id", req.RuleID, "attempt", attempt)
+		"trace_id", req.TraceID, "rule_id", req.RuleID, "attempt", attempt)
 }

@@ -38,6 +38,13 @@ const maxRetryAfter = 5 * time.Minute
 // ErrTypeInvalidSpec (both non-retryable). When the activity is canceled, the error wraps
 // context.Canceled.
 func (a *Activities) RunHTTP(ctx context.Context, req task.Request) (task.Result, error) {
+	done := a.observeTask(ctx, req, task.TypeHTTP)
+	res, err := a.runHTTP(ctx, req)
+	done(err)
+	return res, err
+}
+
+func (a *Activities) runHTTP(ctx context.Context, req task.Request) (task.Result, error) {
 	attempt := activity.GetInfo(ctx).Attempt
 	log := a.logger(req, attempt)
 	runCtx, cancel := withTimeout(ctx, req.Timeout)

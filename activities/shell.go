@@ -38,6 +38,13 @@ import (
 // ErrTypeInvalidSpec (non-retryable). When the activity is canceled, the error wraps
 // context.Canceled.
 func (a *Activities) RunShell(ctx context.Context, req task.Request) (task.Result, error) {
+	done := a.observeTask(ctx, req, task.TypeShell)
+	res, err := a.runShell(ctx, req)
+	done(err)
+	return res, err
+}
+
+func (a *Activities) runShell(ctx context.Context, req task.Request) (task.Result, error) {
 	attempt := activity.GetInfo(ctx).Attempt
 	log := a.logger(req, attempt)
 	spec := req.Spec.Shell

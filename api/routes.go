@@ -57,6 +57,8 @@ func routeTable() []route {
 	one := RulesPath + "/{ruleId}"
 	return []route{
 		{"GET", "/healthz", public, always((*server).health)},
+		{"GET", "/readyz", public, func(s *server) http.Handler { return s.opts.Ready }},
+		{"GET", "/metrics", public, func(s *server) http.Handler { return s.opts.Metrics }},
 		{"GET", OpenAPIPath, public, always((*server).openAPI)},
 		{"POST", httpin.Path, write, func(s *server) http.Handler { return s.opts.Events }},
 		{"GET", "/api/v1/events/{eventId}/explain", read, func(s *server) http.Handler {

@@ -21,7 +21,8 @@ type Options struct {
 	// (POST /api/v1/events included), and on reads unless OpenReads. Default: no authentication.
 	Token string
 	// OpenReads lets GET endpoints and the rule dry run through without the token. Default
-	// false: with a Token, reads need it too. /healthz and the OpenAPI document are always open.
+	// false: with a Token, reads need it too. /healthz, /readyz, /metrics and the OpenAPI
+	// document are always open.
 	OpenReads bool
 	// Events handles POST /api/v1/events; nil leaves the route out.
 	Events http.Handler
@@ -37,6 +38,11 @@ type Options struct {
 	Temporal client.Client
 	// Logger receives internal errors. Default slog.Default().
 	Logger *slog.Logger
+	// Metrics serves GET /metrics (metrics.Handler), always without the token; nil leaves the
+	// route out.
+	Metrics http.Handler
+	// Ready serves GET /readyz (health.Ready), always without the token; nil leaves the route out.
+	Ready http.Handler
 }
 
 // server holds what the handlers need.

@@ -15,16 +15,16 @@ import (
 	"github.com/evtrigger/evtrigger/workflows"
 )
 
-// gate is an HTTP sink that records the order requests arrive in and holds each until released.
-type gate struct {
+// holdSink is an HTTP sink that records the order requests arrive in and holds each until released.
+type holdSink struct {
 	mu      sync.Mutex
 	order   []string
 	release chan struct{}
 	srv     *httptest.Server
 }
 
-func newGate(t *testing.T) *gate {
-	g := &gate{release: make(chan struct{})}
+func newHoldSink(t *testing.T) *holdSink {
+	g := &holdSink{release: make(chan struct{})}
 	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g.mu.Lock()
 		g.order = append(g.order, strings.SplitN(r.Header.Get("Idempotency-Key"), "/", 2)[0])
@@ -38,7 +38,7 @@ func newGate(t *testing.T) *gate {
 	return g
 }
 
-func (g *gate) arrived() []string {
+func (g *holdSink) arrived() []string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return append([]string(nil), g.order...)
@@ -47,7 +47,7 @@ func (g *gate) arrived() []string {
 // TestHighPriorityTaskOvertakesLowBacklog: one task slot, busy with a LOW event's task, then a
 // backlog of LOW events, then a HIGH one: the HIGH event's task runs before the backlog drains.
 func TestHighPriorityTaskOvertakesLowBacklog(t *testing.T) {
-	g := newGate(t)
+	g := newHoldSink(t)
 	rules := fmt.Sprintf(`taskTriggerRules:
   - {ruleId: slow, eventType: job.queued, taskType: http, parameters: {url: "%s/work"}, timeout: 1m}
 `, g.srv.URL)

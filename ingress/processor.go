@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/evtrigger/evtrigger/event"
+	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // ProcessorOptions configure a Processor. The zero value works.
@@ -15,6 +16,11 @@ type ProcessorOptions struct {
 	MaxEventSize int
 	// Logger; default slog.Default().
 	Logger *slog.Logger
+	// Source is the source kind in metrics, such as metrics.SourceKafka. Default "broker".
+	Source string
+	// Metrics receives the message metrics (received, processed by outcome, errors by reason,
+	// processing time). Nil: none.
+	Metrics *metrics.Metrics
 }
 
 // Processor is the Handler every broker source runs: it parses a Message into an Event and
@@ -29,6 +35,10 @@ func NewProcessor(starter *Starter, opts ProcessorOptions) *Processor {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Source == "" {
+		opts.Source = "broker"
+	}
+	opts.Metrics.InitSource(opts.Source)
 	return &Processor{starter: starter, opts: opts}
 }
 
@@ -36,10 +46,18 @@ func NewProcessor(starter *Starter, opts ProcessorOptions) *Processor {
 // was a duplicate, or the event was filtered); a *PoisonError for a message that is not a valid
 // event or that Temporal refuses; and the (transient) start error otherwise, such as
 // ErrUnavailable. Headers become metadata of the event where the body did not set the key.
+//
+// Metrics: a message counts as received at m.Attempt 0; as processed with the outcome started,
+// duplicate, filtered, or dead_lettered when Handle returns a *PoisonError; an error counts
+// under its reason, also each transient one (unless ctx ended).
 func (p *Processor) Handle(ctx context.Context, m Message) error {
 	received := m.ReceivedAt
 	if received.IsZero() {
 		received = time.Now()
+	}
+	src, mt := p.opts.Source, p.opts.Metrics
+	if m.Attempt == 0 {
+		mt.MessageReceived(src)
 	}
 	ev, err := event.Parse(m.Body, event.Options{
 		MaxSize:   p.opts.MaxEventSize,
@@ -47,6 +65,8 @@ func (p *Processor) Handle(ctx context.Context, m Message) error {
 		Now:       func() time.Time { return received },
 	})
 	if err != nil {
+		mt.MessageError(src, ParseErrorReason(err))
+		mt.MessageProcessed(src, metrics.OutcomeDeadLettered, received)
 		return Poison(err)
 	}
 	for k, v := range m.Headers {
@@ -55,13 +75,18 @@ func (p *Processor) Handle(ctx context.Context, m Message) error {
 		}
 	}
 	out, err := p.starter.Start(ctx, ev)
+	if err != nil && ctx.Err() == nil {
+		mt.MessageError(src, StartErrorReason(err))
+	}
 	switch {
 	case errors.Is(err, ErrRejected):
+		mt.MessageProcessed(src, metrics.OutcomeDeadLettered, received)
 		return Poison(err)
 	case err != nil:
 		return err
 	}
-	p.opts.Logger.Debug("event handled", "event_id", ev.ID, "origin", m.Origin,
+	mt.MessageProcessed(src, out.MetricsOutcome(), received)
+	p.opts.Logger.Debug("event handled", "event_id", ev.ID, "trace_id", ev.TraceID(), "origin", m.Origin,
 		"duplicate", out.Duplicate, "filtered", out.Filtered)
 	return nil
 }

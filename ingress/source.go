@@ -21,6 +21,10 @@ type Message struct {
 	Origin string
 	// ReceivedAt is when the source received the message.
 	ReceivedAt time.Time
+	// Attempt counts the source's earlier hand-overs of this delivery that failed transiently:
+	// 0 the first time, 1 on the first in-place retry, and so on. Metrics count a message as
+	// received only at attempt 0 (a redelivery by the broker is a new delivery, attempt 0).
+	Attempt int
 }
 
 // Handler handles one message. Its return value decides the message's fate:

@@ -51,6 +51,11 @@ type StarterOptions struct {
 	// RecordUnmatched starts workflows also for events that no enabled rule can match, so they
 	// are on record in Temporal. Default false: such events are counted as filtered and dropped.
 	RecordUnmatched bool
+	// SearchAttributes starts workflows with the search attributes of
+	// workflows.StartSearchAttributes (event type, source, priority, trace ID), and lets the
+	// workflow add MatchedRules. The cluster must have them registered
+	// (workflows.SearchAttributeTypes), or every start fails as rejected. Default false.
+	SearchAttributes bool
 }
 
 // Outcome is what became of one event.
@@ -97,7 +102,7 @@ func (s *Starter) Start(ctx context.Context, ev event.Event) (Outcome, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.StartTimeout)
 	defer cancel()
-	run, err := s.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	opts := client.StartWorkflowOptions{
 		ID:                                       id,
 		TaskQueue:                                s.opts.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -106,7 +111,11 @@ func (s *Starter) Start(ctx context.Context, ev event.Event) (Outcome, error) {
 		EnableEagerStart:                         s.opts.EagerStart,
 		WorkflowRunTimeout:                       s.opts.RunTimeout,
 		Priority:                                 temporal.Priority{PriorityKey: workflows.PriorityKey(ev.Priority)},
-	}, workflows.EventWorkflowName, ev)
+	}
+	if s.opts.SearchAttributes {
+		opts.TypedSearchAttributes = workflows.StartSearchAttributes(ev)
+	}
+	run, err := s.client.ExecuteWorkflow(ctx, opts, workflows.EventWorkflowName, ev)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case err == nil:

@@ -59,6 +59,11 @@ type Request struct {
 	// Compensation marks the compensation of the rule's task: its HTTP Idempotency-Key gets a
 	// "/compensation" suffix and a shell task sees EVTRIGGER_COMPENSATION=1.
 	Compensation bool `json:"compensation,omitempty"`
+	// EventTime is the event's timestamp, for the trigger latency metric; zero in requests
+	// scheduled before it existed.
+	EventTime time.Time `json:"eventTime,omitzero"`
+	// TraceID is the event's trace ID (event.Event.TraceID), for the task's logs; may be empty.
+	TraceID string `json:"traceId,omitempty"`
 }
 
 // Result is what one successful attempt of a task returned.

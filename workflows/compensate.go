@@ -19,7 +19,7 @@ func (r *run) abort(ctx workflow.Context, reason string) string {
 		}
 		c := m.Compensation
 		req := task.Request{EventID: r.ev.ID, RuleID: m.RuleID, TaskName: m.TaskName + ".compensation",
-			Timeout: c.Timeout, Spec: c.Task, Compensation: true}
+			Timeout: c.Timeout, Spec: c.Task, Compensation: true, EventTime: r.ev.Time, TraceID: r.ev.TraceID()}
 		var res task.Result
 		if err := executeTask(ctx, req, c.Retry, r.priority(), &res); err != nil {
 			ts.CompensationError, _ = describeFailure(err, c.Retry.MaxAttempts)

@@ -54,6 +54,9 @@ func EventWorkflow(ctx workflow.Context, ev event.Event) (Status, error) {
 	}
 	st.Evaluated = true
 	st.Verdicts = eval.Verdicts
+	if err := upsertMatchedRules(ctx, eval.Matched); err != nil {
+		return st.snapshot(), fmt.Errorf("set search attribute %s: %w", AttrMatchedRules, err)
+	}
 	for _, m := range eval.Matched {
 		st.Tasks = append(st.Tasks, TaskStatus{
 			RuleID: m.RuleID, RuleVersion: m.Version, TaskName: m.TaskName, Type: m.Task.Type, State: TaskPending,

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	sdkworker "go.temporal.io/sdk/worker"
@@ -16,8 +17,10 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) == 0 {
-		t.Fatal("no recorded histories in testdata")
+	for _, want := range []string{"testdata/event_workflow_v1.json", "testdata/event_workflow_v2.json"} {
+		if !slices.Contains(files, want) { // v1: before search attributes; v2: with them
+			t.Errorf("recorded history %s is missing", want)
+		}
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {

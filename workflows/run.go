@@ -48,7 +48,8 @@ func (r *run) runTask(ctx workflow.Context, i int) {
 	ts.State, ts.StartedAt, ts.LastError = TaskRunning, workflow.Now(ctx), ""
 	triggered := r.outs.triggered(ctx, m)
 	defer func() { r.outs.final(ctx, m, triggered, *ts) }()
-	req := task.Request{EventID: r.ev.ID, RuleID: m.RuleID, TaskName: m.TaskName, Timeout: m.Timeout, Spec: m.Task}
+	req := task.Request{EventID: r.ev.ID, RuleID: m.RuleID, TaskName: m.TaskName, Timeout: m.Timeout, Spec: m.Task,
+		EventTime: r.ev.Time, TraceID: r.ev.TraceID()}
 	var res task.Result
 	err := executeTask(ctx, req, m.Retry, r.priority(), &res)
 	ts.ClosedAt = workflow.Now(ctx)

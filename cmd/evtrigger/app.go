@@ -19,6 +19,8 @@ import (
 	"github.com/evtrigger/evtrigger/ingress"
 	"github.com/evtrigger/evtrigger/ingress/httpin"
 	"github.com/evtrigger/evtrigger/ingress/kafka"
+	"github.com/evtrigger/evtrigger/internal/health"
+	"github.com/evtrigger/evtrigger/metrics"
 	"github.com/evtrigger/evtrigger/rules"
 	"github.com/evtrigger/evtrigger/rules/store"
 	"github.com/evtrigger/evtrigger/worker"
@@ -27,6 +29,8 @@ import (
 // temporalFlags say which Temporal cluster to use.
 type temporalFlags struct {
 	address, namespace, taskQueue string
+	// metricsHandler receives the SDK's metrics (observability.go); nil: none.
+	metricsHandler client.MetricsHandler
 }
 
 func (t *temporalFlags) register(fs *flag.FlagSet, defaultAddress string) {
@@ -37,9 +41,10 @@ func (t *temporalFlags) register(fs *flag.FlagSet, defaultAddress string) {
 
 func (t *temporalFlags) dial(ctx context.Context, logger *slog.Logger) (client.Client, error) {
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  t.address,
-		Namespace: t.namespace,
-		Logger:    sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		HostPort:       t.address,
+		Namespace:      t.namespace,
+		Logger:         sdklog.NewStructuredLogger(logger.With("component", "temporal-sdk")),
+		MetricsHandler: t.metricsHandler,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to temporal at %s: %w", t.address, err)
@@ -72,12 +77,17 @@ type opened struct {
 	store  store.Store // nil without --rules-dsn
 	stop   func()      // stops the rule reloader and closes the store
 	client client.Client
+	obs    processMetrics
 }
 
 // open loads the rules and dials Temporal.
 func (c *common) open(ctx context.Context, logger *slog.Logger) (*opened, error) {
 	o, err := c.openRules(ctx, logger)
 	if err != nil {
+		return nil, err
+	}
+	if o.obs, err = openMetrics(&c.temporal); err != nil {
+		o.stop()
 		return nil, err
 	}
 	if o.client, err = c.temporal.dial(ctx, logger); err != nil {
@@ -112,8 +122,9 @@ func (w *workerFlags) registerOutcomes(fs *flag.FlagSet, def string) {
 
 // start starts a worker; with --outcomes-topic it publishes outcomes through kafka (which must
 // name brokers). stop closes the outcome publisher after the worker stopped.
-func (w *workerFlags) start(c client.Client, rs rules.Source, tq string, kafkaConn kafka.Conn, logger *slog.Logger) (sdkworker.Worker, func(), error) {
-	opts := activities.Options{HTTPAllow: listFlag(w.httpAllow), Logger: logger, Rules: rs,
+func (w *workerFlags) start(o *opened, tq string, kafkaConn kafka.Conn, logger *slog.Logger) (sdkworker.Worker, func(), error) {
+	c := o.client
+	opts := activities.Options{HTTPAllow: listFlag(w.httpAllow), Logger: logger, Rules: o.rules, Metrics: o.obs.metrics,
 		OperatorWait: w.operatorWait, NotifyURL: w.notifyURL}
 	closeOutcomes := func() {}
 	if w.outcomesTopic != "" {
@@ -146,6 +157,7 @@ type ingressFlags struct {
 	workflowTimeout    time.Duration
 	recordUnmatched    bool
 	openReads          bool
+	searchAttributes   bool // registered per command (observability.go)
 }
 
 func (i *ingressFlags) register(fs *flag.FlagSet, defaultAddr string) {
@@ -162,15 +174,17 @@ func (i *ingressFlags) register(fs *flag.FlagSet, defaultAddr string) {
 func (i *ingressFlags) starter(o *opened, tq string, eager bool) *ingress.Starter {
 	return ingress.NewStarter(o.client, o.rules, ingress.StarterOptions{
 		TaskQueue: tq, StartTimeout: i.startTimeout, EagerStart: eager, RecordUnmatched: i.recordUnmatched,
-		RunTimeout: i.workflowTimeout,
+		RunTimeout:       i.workflowTimeout,
+		SearchAttributes: i.searchAttributes,
 	})
 }
 
-// handler returns the HTTP ingress and API.
-func (i *ingressFlags) handler(o *opened, starter *ingress.Starter) http.Handler {
+// handler returns the HTTP ingress and API, with /metrics and /readyz (checks).
+func (i *ingressFlags) handler(o *opened, starter *ingress.Starter, checks []health.Check) http.Handler {
 	return api.NewHandler(api.Options{Token: i.apiToken, OpenReads: i.openReads,
-		Events: httpin.New(starter, httpin.Options{Logger: o.logger}),
-		Store:  o.store, Rules: o.rules, Temporal: o.client, Logger: o.logger})
+		Events: httpin.New(starter, httpin.Options{Logger: o.logger, Metrics: o.obs.metrics}),
+		Store:  o.store, Rules: o.rules, Temporal: o.client, Logger: o.logger,
+		Metrics: metrics.Handler(o.obs.registry), Ready: health.Ready(checks, 0)})
 }
 
 // brokerFlags are the broker sources' flags.
@@ -183,44 +197,48 @@ type brokerFlags struct {
 type namedSource struct {
 	name string
 	src  ingress.Source
+	// label is the source's metrics label.
+	label string
 }
 
 // sources returns the broker sources the flags configure (Kafka with brokers, RabbitMQ with a
-// URL).
-func (b brokerFlags) sources(logger *slog.Logger) ([]namedSource, error) {
+// URL), and adds their readiness checks to checks.
+func (b brokerFlags) sources(o *opened, checks *[]health.Check) ([]namedSource, error) {
 	var out []namedSource
-	ks, err := b.kafka.source(logger)
+	ks, err := b.kafka.source(o.logger, o.obs.metrics)
 	if err != nil {
 		return nil, err
 	}
 	if ks != nil {
-		out = append(out, namedSource{"kafka", ks})
-		logger.Info("kafka source configured", "brokers", b.kafka.brokers, "topics", b.kafka.topics, "group", b.kafka.group)
+		out = append(out, namedSource{"kafka", ks, metrics.SourceKafka})
+		*checks = append(*checks, health.Check{Name: "kafka", Func: ks.Ready})
+		o.logger.Info("kafka source configured", "brokers", b.kafka.brokers, "topics", b.kafka.topics, "group", b.kafka.group)
 	}
-	as, err := b.amqp.source(logger.With("source", "amqp"))
+	as, err := b.amqp.source(o.logger.With("source", "amqp"))
 	if err != nil {
 		return nil, err
 	}
 	if as != nil {
-		out = append(out, namedSource{"rabbitmq", as})
-		logger.Info("rabbitmq source configured", "queues", b.amqp.queues)
+		out = append(out, namedSource{"rabbitmq", as, metrics.SourceAMQP})
+		o.logger.Info("rabbitmq source configured", "queues", b.amqp.queues)
 	}
 	return out, nil
 }
 
-// serveIngress runs the broker sources configured and the HTTP ingress on l until ctx ends or
-// one of them fails; then it stops the others, waits for the sources to drain and acknowledge,
-// and returns the first error.
+// serveIngress runs the broker sources configured and the HTTP ingress (with /metrics and
+// /readyz) on l until ctx ends or one of them fails; then it stops the others, waits for the
+// sources to drain and acknowledge, and returns the first error.
 func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, bf brokerFlags, o *opened, starter *ingress.Starter) error {
-	srcs, err := bf.sources(o.logger)
+	checks := o.checks()
+	srcs, err := bf.sources(o, &checks)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	proc := ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: o.logger})
 	errc := make(chan error, len(srcs)+1)
 	for _, s := range srcs {
+		proc := ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: o.logger, Source: s.label, Metrics: o.obs.metrics})
 		go func() {
 			err := s.src.Run(ctx, proc.Handle)
 			cancel()
@@ -231,7 +249,7 @@ func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, bf bro
 		}()
 	}
 	go func() {
-		err := serveHTTP(ctx, l, inf.handler(o, starter))
+		err := serveHTTP(ctx, l, inf.handler(o, starter, checks))
 		cancel()
 		errc <- err
 	}()

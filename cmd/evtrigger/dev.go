@@ -12,6 +12,7 @@ import (
 
 	"github.com/evtrigger/evtrigger/ingress/kafka"
 	"github.com/evtrigger/evtrigger/internal/devserver"
+	"github.com/evtrigger/evtrigger/workflows"
 )
 
 // devFlags are dev mode's own flags.
@@ -35,6 +36,7 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	cf.register(fs, "")
 	wf.register(fs)
 	inf.register(fs, "127.0.0.1:8080")
+	registerSearchAttributes(fs, &inf.searchAttributes, true)
 	kf.register(fs)
 	wf.registerOutcomes(fs, kafka.DefaultOutcomeTopic)
 	intFlag(fs, &df.kafkaPort, "kafka-port", 9092, "port of the embedded Kafka-protocol broker (when --kafka-brokers is empty)")
@@ -48,7 +50,7 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	logger := cf.log.logger()
 	uiURL := "(your cluster's UI)"
 	if cf.temporal.address == "" {
-		srv, err := startDevServer(ctx, df, logger)
+		srv, err := startDevServer(ctx, df, inf.searchAttributes, logger)
 		if err != nil {
 			return err
 		}
@@ -71,7 +73,7 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer o.close()
-	_, stopWorker, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, kf.conn(), logger)
+	_, stopWorker, err := wf.start(o, cf.temporal.taskQueue, kf.conn(), logger)
 	if err != nil {
 		return err
 	}
@@ -83,16 +85,17 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "evtrigger dev is running (Ctrl-C stops everything)\n"+
 		"  Temporal:     %s (namespace %s, task queue %s)\n  Temporal UI:  %s\n"+
 		"  Events:       POST http://%s/api/v1/events\n  Kafka:        %s, topics %s\n"+
-		"  RabbitMQ:     %s\n  Rules:        %d loaded from %s\n  Rules API:    http://%[5]s/api/v1/task-trigger-rules\n",
+		"  RabbitMQ:     %s\n  Rules:        %d loaded from %s\n  Rules API:    http://%[5]s/api/v1/task-trigger-rules\n"+
+		"  Metrics:      http://%[5]s/metrics (ready: /readyz)\n  Search attrs: %[11]s\n",
 		cf.temporal.address, cf.temporal.namespace, cf.temporal.taskQueue, uiURL, l.Addr(),
-		kafkaNote, kf.topics, af.describe(), o.rules.Current().Len(), cf.rulesFrom())
+		kafkaNote, kf.topics, af.describe(), o.rules.Current().Len(), cf.rulesFrom(), searchAttributesNote(inf.searchAttributes))
 	starter := inf.starter(o, cf.temporal.taskQueue, true)
 	return serveIngress(ctx, l, &inf, brokerFlags{&kf, &af}, o, starter)
 }
 
 // startDevServer runs the Temporal dev server with its state in dataDir/temporal.db and its
 // output in dataDir/temporal.log.
-func startDevServer(ctx context.Context, df devFlags, logger *slog.Logger) (*devserver.Server, error) {
+func startDevServer(ctx context.Context, df devFlags, searchAttributes bool, logger *slog.Logger) (*devserver.Server, error) {
 	if err := os.MkdirAll(df.dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
@@ -102,10 +105,14 @@ func startDevServer(ctx context.Context, df devFlags, logger *slog.Logger) (*dev
 		return nil, fmt.Errorf("open %s: %w", logPath, err)
 	}
 	logger.Info("starting temporal dev server", "port", df.temporalPort, "ui_port", df.uiPort, "log", logPath)
-	srv, err := devserver.Start(ctx, devserver.Options{
+	opts := devserver.Options{
 		Bin: df.temporalBin, DBFile: filepath.Join(df.dataDir, "temporal.db"),
 		Port: df.temporalPort, UIPort: df.uiPort, LogLevel: "warn", Output: logFile,
-	})
+	}
+	if searchAttributes {
+		opts.SearchAttributes = workflows.SearchAttributeTypes()
+	}
+	srv, err := devserver.Start(ctx, opts)
 	if err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("%w (see %s)", err, logPath)

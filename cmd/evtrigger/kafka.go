@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/evtrigger/evtrigger/ingress/kafka"
+	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // kafkaConnFlags say how to reach a Kafka cluster.
@@ -84,12 +85,12 @@ func (k *kafkaConnFlags) conn() kafka.Conn {
 }
 
 // source returns the Kafka source, or nil when no brokers are configured.
-func (k *kafkaFlags) source(logger *slog.Logger) (*kafka.Source, error) {
+func (k *kafkaFlags) source(logger *slog.Logger, m *metrics.Metrics) (*kafka.Source, error) {
 	if k.brokers == "" {
 		return nil, nil
 	}
 	return kafka.New(kafka.Options{Conn: k.conn(), Topics: listFlag(k.topics), Group: k.group,
-		DeadLetterSuffix: k.dlqSuffix, MaxInFlight: k.maxInFlight, Logger: logger.With("source", "kafka")})
+		DeadLetterSuffix: k.dlqSuffix, MaxInFlight: k.maxInFlight, Logger: logger.With("source", "kafka"), Metrics: m})
 }
 
 // startEmbeddedKafka runs franz-go's in-process Kafka-protocol broker on port with the topics

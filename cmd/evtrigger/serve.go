@@ -14,10 +14,12 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 	var cf common
 	var wf workerFlags
 	var kc kafkaConnFlags
+	var metricsAddr string
 	cf.register(fs, "127.0.0.1:7233")
 	wf.register(fs)
 	wf.registerOutcomes(fs, "")
 	kc.register(fs)
+	stringFlag(fs, &metricsAddr, "metrics-addr", ":9464", "address serving /metrics, /healthz and /readyz")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -26,16 +28,16 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer o.close()
-	_, stopWorker, err := wf.start(o.client, o.rules, cf.temporal.taskQueue, kc.conn(), o.logger)
+	_, stopWorker, err := wf.start(o, cf.temporal.taskQueue, kc.conn(), o.logger)
 	if err != nil {
 		return err
 	}
 	defer stopWorker()
 	o.logger.Info("worker running", "temporal", cf.temporal.address, "task_queue", cf.temporal.taskQueue,
 		"rules", o.rules.Current().Len())
-	<-ctx.Done()
+	err = serveWorkerHTTP(ctx, metricsAddr, o, o.logger)
 	o.logger.Info("worker stopping")
-	return nil
+	return err
 }
 
 // runIngress runs the HTTP ingress, API and broker sources against a Temporal cluster until interrupted.
@@ -48,6 +50,7 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 	af.register(fs)
 	cf.register(fs, "127.0.0.1:7233")
 	inf.register(fs, ":8080")
+	registerSearchAttributes(fs, &inf.searchAttributes, false)
 	kf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err

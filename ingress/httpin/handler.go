@@ -9,10 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/evtrigger/evtrigger/event"
 	"github.com/evtrigger/evtrigger/ingress"
 	"github.com/evtrigger/evtrigger/internal/httpjson"
+	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // Path is where events are posted.
@@ -24,6 +26,10 @@ type Options struct {
 	MaxEventSize int
 	// Logger receives one line per refused or failed event. Default slog.Default().
 	Logger *slog.Logger
+	// Metrics receives the message metrics under source "http": every request counts as
+	// received; a started, duplicate or filtered event as processed; a refused or failed one
+	// as an error by reason. Nil: none.
+	Metrics *metrics.Metrics
 }
 
 // Handler serves POST requests of events.
@@ -40,6 +46,7 @@ func New(starter *ingress.Starter, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	opts.Metrics.InitSource(metrics.SourceHTTP)
 	return &Handler{starter: starter, opts: opts}
 }
 
@@ -54,22 +61,31 @@ type Response struct {
 // Filtered true when no enabled rule can match its type; 400 naming the field for an invalid
 // event; 413 for one over the size limit; 503 with Retry-After when Temporal is unreachable.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	received, mt := time.Now(), h.opts.Metrics
+	mt.MessageReceived(metrics.SourceHTTP)
 	ev, err := h.parse(r)
 	if err != nil {
+		mt.MessageError(metrics.SourceHTTP, ingress.ParseErrorReason(err))
 		h.refuse(w, r, err)
 		return
 	}
 	out, err := h.starter.Start(r.Context(), ev)
+	if err != nil {
+		mt.MessageError(metrics.SourceHTTP, ingress.StartErrorReason(err))
+	} else {
+		mt.MessageProcessed(metrics.SourceHTTP, out.MetricsOutcome(), received)
+	}
+	log := h.opts.Logger.With("event_id", ev.ID, "trace_id", ev.TraceID())
 	switch {
 	case errors.Is(err, ingress.ErrUnavailable):
-		h.opts.Logger.Warn("event not started: temporal unavailable", "event_id", ev.ID, "error", err)
+		log.Warn("event not started: temporal unavailable", "error", err)
 		w.Header().Set("Retry-After", "5")
 		httpjson.WriteError(w, http.StatusServiceUnavailable, "temporal unavailable, retry later: nothing was started")
 	case errors.Is(err, ingress.ErrRejected):
-		h.opts.Logger.Info("event rejected by temporal", "event_id", ev.ID, "error", err)
+		log.Info("event rejected by temporal", "error", err)
 		httpjson.WriteError(w, http.StatusBadRequest, err.Error())
 	case err != nil:
-		h.opts.Logger.Error("event not started", "event_id", ev.ID, "error", err)
+		log.Error("event not started", "error", err)
 		httpjson.WriteError(w, http.StatusInternalServerError, err.Error())
 	case out.Filtered:
 		httpjson.Write(w, http.StatusOK, Response{EventID: ev.ID, Outcome: out})

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // Options configure a Source. Brokers is required; every other zero value takes the default in
@@ -47,6 +49,13 @@ type Options struct {
 	StartFromLatest bool
 	// Logger; default slog.Default().
 	Logger *slog.Logger
+	// Metrics receives the consumer lag per topic (evtrigger_queue_backlog{source="kafka"})
+	// and dead-letter write failures. The Processor handing records to Run counts the rest.
+	// Nil: none.
+	Metrics *metrics.Metrics
+	// BacklogInterval is how often the group's lag is measured. Default
+	// metrics.DefaultBacklogInterval (10s).
+	BacklogInterval time.Duration
 }
 
 func (o *Options) fill() error {
@@ -69,6 +78,7 @@ func (o *Options) fill() error {
 	setDefault(&o.SessionTimeout, 45*time.Second)
 	setDefault(&o.FetchMaxBytes, 50<<20)
 	setDefault(&o.FetchMaxPartitionBytes, 1<<20)
+	setDefault(&o.BacklogInterval, metrics.DefaultBacklogInterval)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/evtrigger/evtrigger/ingress"
+	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // Headers of a dead-lettered record, beside the original record's own headers.
@@ -34,6 +35,7 @@ const TruncatedSize = 64 << 10
 func (s *Source) process(ctx context.Context, r *kgo.Record) bool {
 	msg := message(r)
 	for attempt := 0; ; attempt++ {
+		msg.Attempt = attempt
 		err := s.handler(ctx, msg)
 		if err == nil {
 			return true
@@ -102,6 +104,7 @@ func (s *Source) deadLetter(ctx context.Context, r *kgo.Record, reason string) b
 			return false
 		}
 		s.opts.Logger.Error("kafka dead-letter write failed, retrying", "dead_letter_topic", dl.Topic, "error", err)
+		s.opts.Metrics.MessageError(metrics.SourceKafka, metrics.ReasonDeadLetterWrite)
 		if !ingress.Sleep(ctx, ingress.Backoff(attempt, s.opts.RetryMin, s.opts.RetryMax)) {
 			return false
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -30,6 +31,8 @@ type Source struct {
 	parts map[topicPartition]*partition
 
 	commitMu sync.Mutex // serializes commits with the final commit of revoked partitions
+
+	live atomic.Pointer[kgo.Client] // the client while Run consumes, for Ready
 }
 
 type topicPartition struct {
@@ -71,13 +74,17 @@ func (s *Source) Run(ctx context.Context, h ingress.Handler) error {
 		return fmt.Errorf("kafka: create client: %w", err)
 	}
 	s.client = cl // used from the poll loop on, after every record's partition exists
+	s.live.Store(cl)
+	defer s.live.Store(nil)
 
 	commitCtx, stopCommits := context.WithCancel(context.Background())
 	committerDone := make(chan struct{})
 	go func() { s.commitLoop(commitCtx); close(committerDone) }()
+	backlogDone := s.reportBacklog(ctx, cl)
 	s.poll(ctx)
 	stopCommits()
 	<-committerDone
+	<-backlogDone
 	s.finish(cl, s.takeAll(), true)
 	cl.AllowRebalance()
 	cl.Close()

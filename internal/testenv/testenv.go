@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -28,9 +29,12 @@ import (
 	"github.com/evtrigger/evtrigger/ingress"
 	"github.com/evtrigger/evtrigger/ingress/httpin"
 	"github.com/evtrigger/evtrigger/internal/devserver"
+	"github.com/evtrigger/evtrigger/internal/health"
+	"github.com/evtrigger/evtrigger/metrics"
 	"github.com/evtrigger/evtrigger/rules"
 	"github.com/evtrigger/evtrigger/rules/store"
 	"github.com/evtrigger/evtrigger/worker"
+	"github.com/evtrigger/evtrigger/workflows"
 )
 
 // TestDeadlockTimeout is the workers' deadlock detection timeout in tests: the race detector on
@@ -38,10 +42,12 @@ import (
 // false deadlock then trips a known SDK data race (temporalio/sdk-go#1240).
 const TestDeadlockTimeout = 20 * time.Second
 
-// StartTemporal starts a dev server persisting to a SQLite file in dir, so it can be restarted.
-// Call it from TestMain (use os.MkdirTemp for dir) or a test; Stop it when done.
+// StartTemporal starts a dev server persisting to a SQLite file in dir, so it can be restarted,
+// with evtrigger's search attributes registered. Call it from TestMain (use os.MkdirTemp for
+// dir) or a test; Stop it when done.
 func StartTemporal(ctx context.Context, dir string) (*devserver.Server, error) {
-	return devserver.Start(ctx, devserver.Options{DBFile: filepath.Join(dir, "temporal.db")})
+	return devserver.Start(ctx, devserver.Options{DBFile: filepath.Join(dir, "temporal.db"),
+		SearchAttributes: workflows.SearchAttributeTypes()})
 }
 
 // Stack is evtrigger wired onto a dev server for one test.
@@ -55,6 +61,10 @@ type Stack struct {
 	Store store.Store
 	// Starter is the stack's idempotent starter, for broker sources under test.
 	Starter *ingress.Starter
+	// Registry holds the stack's metrics (evtrigger's and the Temporal SDK's), served at
+	// /metrics; Metrics is evtrigger's collectors on it, for broker sources under test.
+	Registry *prometheus.Registry
+	Metrics  *metrics.Metrics
 }
 
 // Options adjust a Stack.
@@ -88,14 +98,15 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 	if opts.RulesDSN != "" {
 		st, rs = storeRules(t, opts.RulesDSN, rs.Current(), logger)
 	}
+	reg, m, sdkMetrics := newMetrics(t)
 	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(),
-		Logger: sdklog.NewStructuredLogger(logger)})
+		Logger: sdklog.NewStructuredLogger(logger), MetricsHandler: sdkMetrics})
 	if err != nil {
 		t.Fatalf("dial temporal: %v", err)
 	}
 	t.Cleanup(c.Close)
 	tq := "test-" + strings.NewReplacer("/", "-", " ", "_").Replace(t.Name())
-	acts, err := activities.New(activities.Options{Logger: logger, Rules: rs, Outcomes: opts.Outcomes,
+	acts, err := activities.New(activities.Options{Logger: logger, Rules: rs, Metrics: m, Outcomes: opts.Outcomes,
 		OperatorWait: opts.OperatorWait, NotifyURL: opts.NotifyURL})
 	if err != nil {
 		t.Fatalf("activities: %v", err)
@@ -108,12 +119,29 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 		}
 		t.Cleanup(w.Stop)
 	}
-	starter := ingress.NewStarter(c, rs, ingress.StarterOptions{TaskQueue: tq, StartTimeout: opts.StartTimeout, EagerStart: true})
-	h := api.NewHandler(api.Options{Token: opts.Token, Events: httpin.New(starter, httpin.Options{Logger: logger}),
-		Store: st, Rules: rs, Temporal: c, Logger: logger})
+	starter := ingress.NewStarter(c, rs, ingress.StarterOptions{TaskQueue: tq, StartTimeout: opts.StartTimeout,
+		EagerStart: true, SearchAttributes: true})
+	h := api.NewHandler(api.Options{Token: opts.Token, Events: httpin.New(starter, httpin.Options{Logger: logger, Metrics: m}),
+		Store: st, Rules: rs, Temporal: c, Logger: logger,
+		Metrics: metrics.Handler(reg), Ready: health.Ready([]health.Check{health.Temporal(c), health.Rules(rs)}, 0)})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &Stack{Client: c, TaskQueue: tq, API: ts, Rules: rs, Store: st, Starter: starter}
+	return &Stack{Client: c, TaskQueue: tq, API: ts, Rules: rs, Store: st, Starter: starter, Registry: reg, Metrics: m}
+}
+
+// newMetrics returns a fresh registry with evtrigger's collectors and the SDK's handler on it.
+func newMetrics(t testing.TB) (*prometheus.Registry, *metrics.Metrics, client.MetricsHandler) {
+	t.Helper()
+	reg := metrics.NewRegistry()
+	m, err := metrics.New(reg)
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
+	}
+	sdk, err := metrics.NewTemporalHandler(reg)
+	if err != nil {
+		t.Fatalf("temporal metrics: %v", err)
+	}
+	return reg, m, sdk
 }
 
 // storeRules opens the store at dsn, saves seed's rules into it and returns it with a reloader;
@@ -142,7 +170,7 @@ func storeRules(t testing.TB, dsn string, seed *rules.Set, logger *slog.Logger) 
 // StartWorker starts one more worker on the stack's task queue, for tests that stop one.
 func (s *Stack) StartWorker(t testing.TB) sdkworker.Worker {
 	t.Helper()
-	acts, err := activities.New(activities.Options{Rules: s.Rules})
+	acts, err := activities.New(activities.Options{Rules: s.Rules, Metrics: s.Metrics})
 	if err != nil {
 		t.Fatalf("activities: %v", err)
 	}
