@@ -40,14 +40,20 @@ func New(c client.Client, acts *activities.Activities, opts Options) sdkworker.W
 	if opts.MaxConcurrentWorkflowTasks <= 0 {
 		opts.MaxConcurrentWorkflowTasks = 200
 	}
-	w := sdkworker.New(c, opts.TaskQueue, sdkworker.Options{
-		MaxConcurrentActivityExecutionSize:      opts.MaxConcurrentActivities,
-		MaxConcurrentLocalActivityExecutionSize: opts.MaxConcurrentActivities,
-		MaxConcurrentWorkflowTaskExecutionSize:  opts.MaxConcurrentWorkflowTasks,
-	})
+	w := sdkworker.New(c, opts.TaskQueue, sdkOptions(opts))
 	RegisterWorkflows(w)
 	RegisterActivities(w, acts)
 	return w
+}
+
+// sdkOptions maps opts (defaults applied) onto the SDK's worker options.
+func sdkOptions(opts Options) sdkworker.Options {
+	return sdkworker.Options{
+		MaxConcurrentActivityExecutionSize:      opts.MaxConcurrentActivities,
+		MaxConcurrentLocalActivityExecutionSize: opts.MaxConcurrentActivities,
+		MaxConcurrentWorkflowTaskExecutionSize:  opts.MaxConcurrentWorkflowTasks,
+		DeadlockDetectionTimeout:                opts.DeadlockDetectionTimeout,
+	}
 }
 
 // RegisterWorkflows registers the workflows under the names in package workflows, on a worker,
