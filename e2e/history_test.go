@@ -29,7 +29,9 @@ import (
 func TestRealHistoryReplays(t *testing.T) {
 	t.Run("v1", func(t *testing.T) { recordHistory(t, "event_workflow_v1.json", testenv.Options{}) })
 	// v3: the search-attributes and operator-control version markers together.
-	t.Run("v3", func(t *testing.T) { recordHistory(t, "event_workflow_v3.json", testenv.Options{OperatorWait: time.Hour}) })
+	t.Run("v3", func(t *testing.T) {
+		recordHistory(t, "event_workflow_v3.json", testenv.Options{OperatorWait: time.Hour})
+	})
 	t.Run("outcomes", func(t *testing.T) {
 		c := kafkatest.NewCluster(t, 1, "schedule-tasks")
 		pub, err := kafka.NewOutcomePublisher(kafka.Conn{Brokers: c.Brokers()}, "schedule-tasks")
