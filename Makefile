@@ -11,7 +11,7 @@ WORKFLOWCHECK_BIN := $(CACHE_DIR)/tools/workflowcheck-$(WORKFLOWCHECK_VERSION)/w
 BIN := bin/evtrigger
 export EVTRIGGER_TEMPORAL_BIN := $(TEMPORAL_BIN)
 
-.PHONY: run build test check fmt temporal test-deps clean
+.PHONY: run build test check fmt temporal test-deps clean services
 
 ## run: build evtrigger and run `evtrigger dev` (Temporal dev server + UI, worker, ingress, API)
 run: build $(TEMPORAL_BIN)
@@ -22,8 +22,13 @@ build:
 	$(GO) build -o $(BIN) ./cmd/evtrigger
 
 ## test: static checks, then every test with the race detector against a real Temporal dev server
-test: check test-deps $(TEMPORAL_BIN)
+test: check test-deps services $(TEMPORAL_BIN)
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+## services: start the RabbitMQ and PostgreSQL the tests use, installing RabbitMQ if missing
+services:
+	scripts/postgres.sh
+	scripts/rabbitmq.sh
 
 ## test-deps: Debian packages the tests use (kcat; promtool from prometheus; docker-compose to
 ## validate docker-compose.yml without an engine), installed if missing
