@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/evtrigger/evtrigger/ingress/amqp"
+	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // amqpConnFlags say how to reach RabbitMQ. Credentials come from the URL or from
@@ -62,13 +63,13 @@ func (a *amqpFlags) register(fs *flag.FlagSet) {
 }
 
 // source returns the RabbitMQ source, or nil without --amqp-url.
-func (a *amqpFlags) source(logger *slog.Logger) (*amqp.Source, error) {
+func (a *amqpFlags) source(logger *slog.Logger, m *metrics.Metrics) (*amqp.Source, error) {
 	if a.url == "" {
 		return nil, nil
 	}
 	opts := amqp.Options{
 		Conn: a.conn(), Queues: listFlag(a.queues), DeadLetterExchange: a.deadLetterExchange,
-		Prefetch: a.prefetch, Consumers: a.consumers, MaxAttempts: a.maxAttempts, Logger: logger,
+		Prefetch: a.prefetch, Consumers: a.consumers, MaxAttempts: a.maxAttempts, Logger: logger, Metrics: m,
 	}
 	if a.topology != "" {
 		topo, err := amqp.LoadTopology(a.topology)

@@ -214,7 +214,7 @@ func (b brokerFlags) sources(o *opened, checks *[]health.Check) ([]namedSource, 
 		*checks = append(*checks, health.Check{Name: "kafka", Func: ks.Ready})
 		o.logger.Info("kafka source configured", "brokers", b.kafka.brokers, "topics", b.kafka.topics, "group", b.kafka.group)
 	}
-	as, err := b.amqp.source(o.logger.With("source", "amqp"))
+	as, err := b.amqp.source(o.logger.With("source", "amqp"), o.obs.metrics)
 	if err != nil {
 		return nil, err
 	}

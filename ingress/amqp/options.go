@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // DefaultQueue is the queue consumed when Options.Queues is empty: the seed's task queue.
@@ -51,6 +53,11 @@ type Options struct {
 	// DrainTimeout is how long, on shutdown, messages in flight may finish before they are
 	// abandoned (left unacknowledged, so the broker redelivers them). Default 5s.
 	DrainTimeout time.Duration
+	// Metrics receives the queues' depth (evtrigger_queue_backlog{source="amqp"}); nil: none.
+	Metrics *metrics.Metrics
+	// BacklogInterval is how often the depth is measured. Default
+	// metrics.DefaultBacklogInterval (10s).
+	BacklogInterval time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }

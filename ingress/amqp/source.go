@@ -51,6 +51,9 @@ func New(opts Options) (*Source, error) {
 // an error only for a failure that retrying cannot fix: a topology conflicting with the broker's
 // (ErrTopologyConflict) or refused credentials.
 func (s *Source) Run(ctx context.Context, h ingress.Handler) error {
+	backlogCtx, stopBacklog := context.WithCancel(ctx)
+	backlogDone := s.reportBacklog(backlogCtx)
+	defer func() { stopBacklog(); <-backlogDone }()
 	failures := 0
 	for {
 		consumed, err := s.session(ctx, h)
