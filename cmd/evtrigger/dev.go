@@ -31,8 +31,10 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	var inf ingressFlags
 	var kf kafkaFlags
 	var af amqpFlags
+	var sf scheduleFlags
 	af.register(fs)
 	cf.register(fs, "")
+	sf.register(fs, true)
 	wf.register(fs)
 	inf.register(fs, "127.0.0.1:8080")
 	kf.register(fs)
@@ -76,6 +78,7 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer stopWorker()
+	defer sf.start(ctx, o, cf.temporal.taskQueue)()
 	l, err := net.Listen("tcp", inf.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", inf.httpAddr, err)

@@ -14,7 +14,9 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 	var cf common
 	var wf workerFlags
 	var kc kafkaConnFlags
+	var sf scheduleFlags
 	cf.register(fs, "127.0.0.1:7233")
+	sf.register(fs, false)
 	wf.register(fs)
 	wf.registerOutcomes(fs, "")
 	kc.register(fs)
@@ -31,6 +33,7 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer stopWorker()
+	defer sf.start(ctx, o, cf.temporal.taskQueue)()
 	o.logger.Info("worker running", "temporal", cf.temporal.address, "task_queue", cf.temporal.taskQueue,
 		"rules", o.rules.Current().Len())
 	<-ctx.Done()
@@ -45,9 +48,11 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 	var inf ingressFlags
 	var kf kafkaFlags
 	var af amqpFlags
+	var sf scheduleFlags
 	af.register(fs)
 	cf.register(fs, "127.0.0.1:7233")
 	inf.register(fs, ":8080")
+	sf.register(fs, false)
 	kf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -57,6 +62,7 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer o.close()
+	defer sf.start(ctx, o, cf.temporal.taskQueue)()
 	l, err := net.Listen("tcp", inf.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", inf.httpAddr, err)
