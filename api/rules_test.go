@@ -151,3 +151,19 @@ func TestConcurrentUpdatesOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// TestRuleWithCompensationOverTheAPI: a compensation is saved and read back; a bad one is a 400
+// naming its field.
+func TestRuleWithCompensationOverTheAPI(t *testing.T) {
+	c := newRulesAPI(t, t.TempDir()+"/rules.db", Options{})
+	withComp := strings.Replace(orderRule, `"priority":"HIGH"`, `"priority":"HIGH",
+	  "compensation":{"taskType":"http","parameters":{"url":"http://inventory/release/${payload.orderId}"},"retry":{"maxAttempts":5}}`, 1)
+	c.do("POST", RulesPath, withComp).want(t, "create with compensation", http.StatusCreated)
+	got := c.do("GET", RulesPath+"/big-orders", "")
+	if !strings.Contains(got.raw, `"compensation":{`) || !strings.Contains(got.raw, "inventory/release") {
+		t.Fatalf("get: %s", got.raw)
+	}
+	bad := strings.Replace(withComp, `"taskType":"http","parameters"`, `"taskType":"ftp","parameters"`, 1)
+	bad = strings.Replace(bad, "big-orders", "bad-comp", 1)
+	c.do("POST", RulesPath, bad).want(t, "bad compensation", http.StatusBadRequest, "field=compensation.taskType")
+}

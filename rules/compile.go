@@ -73,6 +73,7 @@ func compileRule(r Rule, env *Env, rep *reporter) *Compiled {
 	if !ruleIDRE.MatchString(r.ID) {
 		rep.addf("ruleId", "want 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit, got %q", r.ID)
 	}
+	compileSchedule(&r, rep)
 	var err error
 	if c.pattern, err = parsePattern(r.EventType); err != nil {
 		rep.addf("eventType", "%v", err)

@@ -11,6 +11,7 @@
 //	  - ruleId: order-created-trigger        # required, ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$, unique
 //	    ruleName: High-value orders          # optional
 //	    eventType: order.created             # required: exact type or pattern, see below
+//	    schedule: "*/5 * * * *"              # optional: fire on a schedule, see below
 //	    condition: payload.amount > 1000     # optional CEL, must yield a bool; empty means true
 //	    taskName: high-value-order           # default: the ruleId
 //	    taskType: shell                      # required: shell or http
@@ -48,6 +49,15 @@
 //
 // LoadFile, LoadPath and Parse report every problem of every file at once in a *LoadError, each
 // with its file:line:col; a CEL error points at the offending character of the condition.
+//
+// # Scheduled rules
+//
+// A rule with a schedule fires on its own: each firing is a synthetic event of type
+// "schedule.<ruleId>" (ScheduleEventType), which the rule's eventType must be; it is filled in
+// when left out. Other rules may listen to that type too. The schedule is "@every <duration>"
+// (at least 1s), five cron fields (minute hour day-of-month month day-of-week, UTC) or a macro
+// such as @daily; ParseSchedule gives the syntax. A bad schedule is a load error at its
+// position. Package schedules turns these rules into Temporal Schedules.
 //
 // # Event type patterns
 //

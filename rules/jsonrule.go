@@ -48,6 +48,8 @@ func decodeJSONField(r *Rule, key string, raw json.RawMessage) error {
 		ptr = &r.Name
 	case "eventType":
 		ptr = &r.EventType
+	case "schedule":
+		ptr = &r.Schedule
 	case "condition":
 		ptr = &r.Condition
 	case "taskName":
@@ -66,6 +68,8 @@ func decodeJSONField(r *Rule, key string, raw json.RawMessage) error {
 		ptr = &r.Description
 	case "version":
 		ptr = &r.Version
+	case "compensation":
+		ptr = &r.Compensation
 	default:
 		return fmt.Errorf("unknown field: want one of %s", ruleFields)
 	}

@@ -14,8 +14,13 @@ type Rule struct {
 	ID string `json:"ruleId" yaml:"ruleId"`
 	// Name is a human-readable name.
 	Name string `json:"ruleName,omitempty" yaml:"ruleName"`
-	// EventType is an exact event type or a pattern with * and # segments. Required.
+	// EventType is an exact event type or a pattern with * and # segments. Required, except
+	// with a Schedule: then it is ScheduleEventType(ID), filled in when empty.
 	EventType string `json:"eventType" yaml:"eventType"`
+	// Schedule, when set, makes the rule fire on its own: "@every 30s" or a five-field cron
+	// expression (see ParseSchedule). Each firing is a synthetic event of type
+	// ScheduleEventType(ID). Empty: the rule waits for events.
+	Schedule string `json:"schedule,omitempty" yaml:"schedule"`
 	// Condition is a CEL expression yielding a bool; empty always holds.
 	Condition string `json:"condition,omitempty" yaml:"condition"`
 	// TaskName names the task; the ID when empty.

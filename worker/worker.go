@@ -28,8 +28,8 @@ type Options struct {
 	DeadlockDetectionTimeout time.Duration
 }
 
-// New returns a worker, not yet started, that runs EventWorkflow and the task activities of
-// acts. Start it with Start or Run; stop it with Stop.
+// New returns a worker, not yet started, that runs EventWorkflow, ScheduledEventWorkflow and the
+// task activities of acts. Start it with Start or Run; stop it with Stop.
 func New(c client.Client, acts *activities.Activities, opts Options) sdkworker.Worker {
 	if opts.TaskQueue == "" {
 		opts.TaskQueue = ingress.DefaultTaskQueue
@@ -60,6 +60,7 @@ func sdkOptions(opts Options) sdkworker.Options {
 // a test environment or a replayer.
 func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.EventWorkflow, workflow.RegisterOptions{Name: workflows.EventWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ScheduledEventWorkflow, workflow.RegisterOptions{Name: workflows.ScheduledEventWorkflowName})
 }
 
 // RegisterActivities registers the activities of acts under the names in package workflows,

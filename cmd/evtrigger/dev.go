@@ -32,8 +32,10 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	var inf ingressFlags
 	var kf kafkaFlags
 	var af amqpFlags
+	var sf scheduleFlags
 	af.register(fs)
 	cf.register(fs, "")
+	sf.register(fs, true)
 	wf.register(fs)
 	inf.register(fs, "127.0.0.1:8080")
 	registerSearchAttributes(fs, &inf.searchAttributes, true)
@@ -78,6 +80,7 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer stopWorker()
+	defer sf.start(ctx, o, cf.temporal.taskQueue)()
 	l, err := net.Listen("tcp", inf.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", inf.httpAddr, err)

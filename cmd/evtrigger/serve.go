@@ -15,7 +15,9 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 	var wf workerFlags
 	var kc kafkaConnFlags
 	var metricsAddr string
+	var sf scheduleFlags
 	cf.register(fs, "127.0.0.1:7233")
+	sf.register(fs, false)
 	wf.register(fs)
 	wf.registerOutcomes(fs, "")
 	kc.register(fs)
@@ -33,6 +35,7 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer stopWorker()
+	defer sf.start(ctx, o, cf.temporal.taskQueue)()
 	o.logger.Info("worker running", "temporal", cf.temporal.address, "task_queue", cf.temporal.taskQueue,
 		"rules", o.rules.Current().Len())
 	err = serveWorkerHTTP(ctx, metricsAddr, o, o.logger)
@@ -47,10 +50,12 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 	var inf ingressFlags
 	var kf kafkaFlags
 	var af amqpFlags
+	var sf scheduleFlags
 	af.register(fs)
 	cf.register(fs, "127.0.0.1:7233")
 	inf.register(fs, ":8080")
 	registerSearchAttributes(fs, &inf.searchAttributes, false)
+	sf.register(fs, false)
 	kf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,6 +65,7 @@ func runIngress(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer o.close()
+	defer sf.start(ctx, o, cf.temporal.taskQueue)()
 	l, err := net.Listen("tcp", inf.httpAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", inf.httpAddr, err)

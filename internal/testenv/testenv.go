@@ -33,6 +33,7 @@ import (
 	"github.com/evtrigger/evtrigger/metrics"
 	"github.com/evtrigger/evtrigger/rules"
 	"github.com/evtrigger/evtrigger/rules/store"
+	"github.com/evtrigger/evtrigger/schedules"
 	"github.com/evtrigger/evtrigger/worker"
 	"github.com/evtrigger/evtrigger/workflows"
 )
@@ -86,6 +87,9 @@ type Options struct {
 	// RulesDSN, when set, keeps the rules in that store (seeded with the stack's YAML), served
 	// hot-reloaded and through the rules API. Default: the YAML as a static set, no rules API.
 	RulesDSN string
+	// SyncSchedules runs a schedules.Syncer for the stack's rules and task queue (checking for
+	// changes every 100 ms); its schedules are deleted when the test ends. Default: none.
+	SyncSchedules bool
 }
 
 // NewStack loads rulesYAML, dials srv, starts a worker on a task queue named after the test, and
@@ -126,6 +130,9 @@ func NewStack(t testing.TB, srv *devserver.Server, rulesYAML string, opts Option
 		Metrics: metrics.Handler(reg), Ready: health.Ready([]health.Check{health.Temporal(c), health.Rules(rs)}, 0)})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
+	if opts.SyncSchedules {
+		syncSchedules(t, c, rs, tq, logger)
+	}
 	return &Stack{Client: c, TaskQueue: tq, API: ts, Rules: rs, Store: st, Starter: starter, Registry: reg, Metrics: m}
 }
 
@@ -165,6 +172,26 @@ func storeRules(t testing.TB, dsn string, seed *rules.Set, logger *slog.Logger) 
 	}
 	t.Cleanup(rl.Close)
 	return st, rl
+}
+
+// syncSchedules runs a Syncer of rs's schedules until the test ends, then deletes the
+// schedules of task queue tq.
+func syncSchedules(t testing.TB, c client.Client, rs rules.Source, tq string, logger *slog.Logger) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	sy := schedules.New(c, rs, schedules.Options{TaskQueue: tq, Interval: 100 * time.Millisecond, Logger: logger})
+	go func() {
+		defer close(done)
+		sy.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		empty := schedules.New(c, rules.NewStatic(nil), schedules.Options{TaskQueue: tq, Logger: logger})
+		if err := empty.Sync(context.Background()); err != nil {
+			t.Logf("delete the test's schedules: %v", err)
+		}
+	})
 }
 
 // StartWorker starts one more worker on the stack's task queue, for tests that stop one.
