@@ -2,14 +2,19 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/evtrigger/evtrigger/ingress"
 )
 
 // Shape is a ceiling program's workflow shape.
@@ -93,9 +98,29 @@ func (e *Env) Ceiling(ctx context.Context, shape Shape, name string, p Phases) (
 		wf, eager = ceilingLocalWorkflow, true
 	}
 	offer := func(ctx context.Context, id string, sentAt time.Time) error {
-		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: tq, EnableEagerStart: eager},
+		return e.startRetrying(ctx, c, client.StartWorkflowOptions{ID: id, TaskQueue: tq, EnableEagerStart: eager},
 			wf, ceilingInput{ID: id, SentAt: sentAt})
-		return err
 	}
 	return e.runPhases(ctx, c, tq, name, offer, p, func(r *recorder) { acts.rec.Store(r) })
+}
+
+// startRetrying starts a workflow as evtrigger's Kafka source would: a failed start (a call
+// that timed out while the server was saturated) is retried with backoff until ctx ends, and a
+// start that already reached the server (REJECT_DUPLICATE, error when already started) counts
+// as done. Each retry is logged, hence counted in the phase's warnings.
+func (e *Env) startRetrying(ctx context.Context, c client.Client, o client.StartWorkflowOptions, wf string, in ceilingInput) error {
+	o.WorkflowIDReusePolicy = enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+	o.WorkflowExecutionErrorWhenAlreadyStarted = true
+	for attempt := 0; ; attempt++ {
+		_, err := c.ExecuteWorkflow(ctx, o, wf, in)
+		if err == nil || errors.As(err, new(*serviceerror.WorkflowExecutionAlreadyStarted)) {
+			return nil
+		}
+		e.Logger.Warn("ceiling start retried", "workflow_id", o.ID, "error", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("start %s: %w", o.ID, err)
+		case <-time.After(ingress.Backoff(attempt, 100*time.Millisecond, 10*time.Second)):
+		}
+	}
 }

@@ -29,15 +29,16 @@ type EnvOptions struct {
 	Self string
 	// ServerLog receives the dev server's output; default discarded.
 	ServerLog io.Writer
-	// Logger for the SDK clients and evtrigger's pieces; default: warnings to stderr.
-	Logger *slog.Logger
 }
 
 // Env is the stack: one dev server persisting to SQLite (WAL) in a temporary directory, and
 // one kfake broker in a child process, with a producer and an admin client.
 type Env struct {
 	Temporal *devserver.Server
+	// Logger is for the SDK clients and evtrigger's pieces: warnings are counted per phase
+	// (see LogCounter), errors go to stderr.
 	Logger   *slog.Logger
+	warnings *LogCounter
 	dir      string
 	kafka    *kafkaProc
 	producer *kgo.Client
@@ -46,15 +47,13 @@ type Env struct {
 
 // StartEnv starts the dev server and the broker. Close the Env when done.
 func StartEnv(ctx context.Context, opts EnvOptions) (_ *Env, err error) {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
 	if opts.Self == "" {
 		if opts.Self, err = os.Executable(); err != nil {
 			return nil, fmt.Errorf("find own executable: %w", err)
 		}
 	}
-	e := &Env{Logger: opts.Logger}
+	e := &Env{warnings: NewLogCounter(slog.NewTextHandler(os.Stderr, nil))}
+	e.Logger = slog.New(e.warnings)
 	defer func() {
 		if err != nil {
 			e.Close()

@@ -18,6 +18,8 @@ type Throughput struct {
 	PerSec  float64
 	Dups    int // tasks that arrived more than once
 	CPU     CPUUse
+	// Warnings logged during the phase, counted by message (such as start retries).
+	Warnings string
 }
 
 // Latency is a paced phase's result: offer to task arrival.
@@ -25,6 +27,7 @@ type Latency struct {
 	N        int
 	P50, P99 time.Duration
 	Rate     float64 // events offered per second
+	Warnings string  // as in Throughput
 }
 
 // saturate offers n events at once, at most concurrency offers in flight, and measures from the
@@ -33,6 +36,7 @@ func (e *Env) saturate(ctx context.Context, offer offerFunc, prefix string, n, c
 	rec := newRecorder(prefix, n)
 	arrivals(rec)
 	defer arrivals(nil)
+	e.warnings.Take()
 	cpu := e.cpuSnap()
 	start := time.Now()
 	if err := offerAll(ctx, offer, prefix, n, concurrency); err != nil {
@@ -44,7 +48,7 @@ func (e *Env) saturate(ctx context.Context, offer offerFunc, prefix string, n, c
 	last, _, dups := rec.result()
 	use := e.cpuSince(cpu)
 	el := last.Sub(start)
-	return Throughput{N: n, Elapsed: el, PerSec: float64(n) / el.Seconds(), Dups: dups, CPU: use}, nil
+	return Throughput{N: n, Elapsed: el, PerSec: float64(n) / el.Seconds(), Dups: dups, CPU: use, Warnings: e.warnings.Take()}, nil
 }
 
 // offerAll offers prefix-00000 ... with at most concurrency offers in flight.
@@ -75,11 +79,12 @@ func offerAll(ctx context.Context, offer offerFunc, prefix string, n, concurrenc
 
 // paced offers events at rate per second for d (open loop: a slow offer does not delay the
 // next) and returns the offer-to-arrival percentiles once every task arrived.
-func paced(ctx context.Context, offer offerFunc, prefix string, rate float64, d time.Duration, arrivals func(*recorder)) (Latency, error) {
+func (e *Env) paced(ctx context.Context, offer offerFunc, prefix string, rate float64, d time.Duration, arrivals func(*recorder)) (Latency, error) {
 	n := int(rate * d.Seconds())
 	rec := newRecorder(prefix, n)
 	arrivals(rec)
 	defer arrivals(nil)
+	e.warnings.Take()
 	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer tick.Stop()
 	errs := make(chan error, 1)
@@ -107,7 +112,7 @@ func paced(ctx context.Context, offer offerFunc, prefix string, rate float64, d 
 		return Latency{}, err
 	}
 	_, lats, _ := rec.result()
-	return Latency{N: n, P50: percentile(lats, 50), P99: percentile(lats, 99), Rate: rate}, nil
+	return Latency{N: n, P50: percentile(lats, 50), P99: percentile(lats, 99), Rate: rate, Warnings: e.warnings.Take()}, nil
 }
 
 // eventID is the ID of event i of a phase.

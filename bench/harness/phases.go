@@ -52,7 +52,7 @@ func (e *Env) runPhases(ctx context.Context, c client.Client, tq, name string, o
 	}
 	lctx, cancel := context.WithTimeout(ctx, p.Paced+p.Timeout)
 	defer cancel()
-	if res.Latency, err = paced(lctx, offer, name+"-lat", p.Rate, p.Paced, arrivals); err != nil {
+	if res.Latency, err = e.paced(lctx, offer, name+"-lat", p.Rate, p.Paced, arrivals); err != nil {
 		return res, fmt.Errorf("%s paced: %w", name, err)
 	}
 	if err := e.waitIdle(lctx, c, tq); err != nil {

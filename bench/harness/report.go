@@ -105,6 +105,9 @@ func writeRunDetails(w io.Writer, r Run) {
 	phase := func(name string, p PhaseResult) {
 		fmt.Fprintf(w, "  - %s: %d events in %s (%d duplicate tasks); CPU while saturated: %s\n",
 			name, p.Throughput.N, p.Throughput.Elapsed.Round(time.Millisecond), p.Throughput.Dups, p.Throughput.CPU)
+		if p.Throughput.Warnings != "" || p.Latency.Warnings != "" {
+			fmt.Fprintf(w, "    - warnings: saturated: %s; at %g/s: %s\n", orNone(p.Throughput.Warnings), p.Latency.Rate, orNone(p.Latency.Warnings))
+		}
 	}
 	phase("ceiling (a)", r.CeilingA)
 	phase("ceiling (b)", r.CeilingB)
@@ -115,6 +118,13 @@ func writeRunDetails(w io.Writer, r Run) {
 	f := r.Filtered
 	fmt.Fprintf(w, "  - filtered: %d records; first record after %s (evtrigger) and %s (bare)\n",
 		f.N, f.EvtriggerFirst.Round(time.Millisecond), f.BareFirst.Round(time.Millisecond))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // UpdateDoc replaces the part of the file at path between BeginMarker and EndMarker with the

@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -83,7 +82,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	var serverLog io.Writer
 	if f.serverLog != "" {
 		lf, err := os.Create(f.serverLog)
@@ -94,7 +92,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		serverLog = lf
 	}
 	env, err := harness.StartEnv(ctx, harness.EnvOptions{TemporalBin: f.temporalBin, DynamicConfig: f.dynamicConfig,
-		ServerLog: serverLog, Logger: logger})
+		ServerLog: serverLog})
 	if err != nil {
 		return err
 	}
