@@ -46,7 +46,7 @@ type e2eStack struct {
 // newE2EStack starts the stack on a topic (12 partitions) and consumer group named name. With
 // split, the starter gets a client of its own and starts without eager start, as an ingress
 // process separate from the workers would.
-func (e *Env) newE2EStack(ctx context.Context, name string, split bool) (_ *e2eStack, err error) {
+func (e *Env) newE2EStack(ctx context.Context, name string, split bool, maxInFlight int) (_ *e2eStack, err error) {
 	s := &e2eStack{env: e, topic: "bench-" + name, sink: newSink()}
 	defer func() {
 		if err != nil {
@@ -76,19 +76,20 @@ func (e *Env) newE2EStack(ctx context.Context, name string, split bool) (_ *e2eS
 	}
 	starter := ingress.NewStarter(s.sc, rs, ingress.StarterOptions{TaskQueue: s.topic, EagerStart: !split})
 	proc := ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: e.Logger})
-	if err := s.startSource(ctx, proc.Handle); err != nil {
+	if err := s.startSource(ctx, proc.Handle, maxInFlight); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// startSource creates the topic and runs a Kafka source with its default options on it.
-func (s *e2eStack) startSource(ctx context.Context, h ingress.Handler) error {
+// startSource creates the topic and runs a Kafka source with its default options on it, but
+// for maxInFlight when it is positive.
+func (s *e2eStack) startSource(ctx context.Context, h ingress.Handler, maxInFlight int) error {
 	if err := s.env.CreateTopics(ctx, 12, s.topic, s.topic+".dlq"); err != nil {
 		return err
 	}
 	src, err := kafka.New(kafka.Options{Conn: kafka.Conn{Brokers: s.env.Brokers()}, Topics: []string{s.topic},
-		Group: s.topic, Logger: s.env.Logger})
+		Group: s.topic, MaxInFlight: maxInFlight, Logger: s.env.Logger})
 	if err != nil {
 		return fmt.Errorf("kafka source: %w", err)
 	}
@@ -134,7 +135,7 @@ func (s *e2eStack) close() {
 // whose HTTP task reaches the sink. With split the starter and the worker do not share a
 // client (no eager start).
 func (e *Env) EndToEnd(ctx context.Context, name string, split bool, p Phases) (PhaseResult, error) {
-	s, err := e.newE2EStack(ctx, name, split)
+	s, err := e.newE2EStack(ctx, name, split, p.MaxInFlight)
 	if err != nil {
 		return PhaseResult{}, err
 	}

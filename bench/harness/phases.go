@@ -12,9 +12,11 @@ import (
 type Phases struct {
 	// N events are offered at once for the saturated throughput.
 	N int
-	// Concurrency bounds the offers in flight when an offer blocks (a workflow start): the
-	// Kafka source's default MaxInFlight, 1000.
+	// Concurrency bounds the ceiling programs' workflow starts in flight. More starts in flight
+	// than the server completes within the SDK's 10 s call timeout only time out and retry.
 	Concurrency int
+	// MaxInFlight is the end-to-end Kafka source's MaxInFlight; 0 keeps its default (1000).
+	MaxInFlight int
 	// Rate (events/s) and Paced (duration) of the latency phase.
 	Rate  float64
 	Paced time.Duration

@@ -11,6 +11,8 @@ import (
 
 // Report is what a whole `evbench` invocation measured.
 type Report struct {
+	// Label says how evbench was invoked (such as "make bench"); Command is its command line.
+	Label   string
 	Command string
 	Machine Machine
 	Options RunOptions
@@ -26,12 +28,21 @@ const (
 
 // WriteMarkdown writes the header, the table and each run's details.
 func (r Report) WriteMarkdown(w io.Writer) {
-	fmt.Fprintf(w, "Measured %s with `%s` (took %s).\n\n", r.Machine.Date.Format("2006-01-02 15:04 MST"),
-		r.Command, r.Took.Round(time.Second))
+	how := "`" + r.Command + "`"
+	if r.Label != "" {
+		how = "`" + r.Label + "` (" + how + ")"
+	}
+	fmt.Fprintf(w, "Measured %s with %s; took %s.\n\n", r.Machine.Date.Format("2006-01-02 15:04 MST"),
+		how, r.Took.Round(time.Second))
 	p := r.Options.Phases
-	fmt.Fprintf(w, "Machine: %s. Medians of %d runs; saturated phases offer %d events at once "+
-		"(%d starts in flight at most), latency phases %g events/s for %s; filtered: %d records.\n\n",
-		r.Machine, len(r.Runs), p.N, p.Concurrency, p.Rate, p.Paced, r.Options.FilteredN)
+	inFlight := "the source's default"
+	if p.MaxInFlight > 0 {
+		inFlight = fmt.Sprint(p.MaxInFlight)
+	}
+	fmt.Fprintf(w, "Machine: %s. Medians of %d runs. Saturated phases offer %d events at once (ceilings: "+
+		"%d starts in flight at most; end to end: Kafka MaxInFlight %s); latency phases offer %g events/s "+
+		"for %s; filtered: %d records.\n\n",
+		r.Machine, len(r.Runs), p.N, p.Concurrency, inFlight, p.Rate, p.Paced, r.Options.FilteredN)
 	if noisy := r.noisyRuns(); noisy != "" {
 		fmt.Fprintf(w, "**Noisy:** %s.\n\n", noisy)
 	}

@@ -53,7 +53,8 @@ func parse(args []string) (flags, error) {
 	p := &f.opts.Phases
 	fs.IntVar(&f.runs, "runs", 3, "runs; the table shows each figure's median")
 	fs.IntVar(&p.N, "n", 2000, "events offered at once in each saturated phase")
-	fs.IntVar(&p.Concurrency, "concurrency", 1000, "workflow starts in flight at most (the Kafka source's MaxInFlight)")
+	fs.IntVar(&p.Concurrency, "concurrency", 200, "ceiling programs: workflow starts in flight at most (default: the worker's workflow task slots)")
+	fs.IntVar(&p.MaxInFlight, "max-in-flight", 0, "end to end: the Kafka source's MaxInFlight (default: the source's default, 1000)")
 	fs.Float64Var(&p.Rate, "rate", 20, "events per second in each latency phase")
 	fs.DurationVar(&p.Paced, "paced", 30*time.Second, "length of each latency phase")
 	fs.DurationVar(&p.Timeout, "timeout", 10*time.Minute, "how long a phase may wait for its tasks")
@@ -109,7 +110,7 @@ func table(ctx context.Context, env *harness.Env, f flags, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
-	rep := harness.Report{Command: command(f), Machine: machine, Options: f.opts}
+	rep := harness.Report{Label: f.label, Command: command(), Machine: machine, Options: f.opts}
 	start := time.Now()
 	progress := func(format string, a ...any) { fmt.Fprintf(os.Stderr, "evbench: "+format+"\n", a...) }
 	for i := 1; i <= f.runs; i++ {
@@ -145,11 +146,14 @@ func soak(ctx context.Context, env *harness.Env, f flags, stdout io.Writer) erro
 	return nil
 }
 
-// command is the invocation as the report shows it.
-func command(f flags) string {
-	cmd := filepath.Base(os.Args[0]) + " " + strings.Join(os.Args[1:], " ")
-	if f.label != "" {
-		return f.label + "` (`" + strings.TrimSpace(cmd)
+// command is the invocation as the report shows it, arguments with spaces quoted.
+func command() string {
+	args := []string{filepath.Join("bin", filepath.Base(os.Args[0]))}
+	for _, a := range os.Args[1:] {
+		if strings.ContainsAny(a, " '\"") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		args = append(args, a)
 	}
-	return strings.TrimSpace(cmd)
+	return strings.Join(args, " ")
 }
