@@ -11,7 +11,7 @@ WORKFLOWCHECK_BIN := $(CACHE_DIR)/tools/workflowcheck-$(WORKFLOWCHECK_VERSION)/w
 BIN := bin/evtrigger
 export EVTRIGGER_TEMPORAL_BIN := $(TEMPORAL_BIN)
 
-.PHONY: run build test check fmt temporal test-deps clean services
+.PHONY: run build test check fmt temporal test-deps clean services bench bench-full bench-soak evbench
 
 ## run: build evtrigger and run `evtrigger dev` (Temporal dev server + UI, worker, ingress, API)
 run: build $(TEMPORAL_BIN)
@@ -29,6 +29,23 @@ test: check test-deps services $(TEMPORAL_BIN)
 services:
 	scripts/postgres.sh
 	scripts/rabbitmq.sh
+
+## bench: measure on the embedded stack (Temporal ceiling, end to end, filtered, rules, memory),
+## print the table and write it into docs/BENCHMARKS.md; about 10 minutes on 2 cores
+bench: evbench $(TEMPORAL_BIN)
+	./bin/evbench --label "make bench" --runs 3 --n 1000 --paced 15s --doc docs/BENCHMARKS.md $(BENCH_ARGS)
+
+## bench-full: the same with 5,000 events per saturated phase and 30 s latency phases
+bench-full: evbench $(TEMPORAL_BIN)
+	./bin/evbench --label "make bench-full" --runs 3 --n 5000 --paced 30s --doc docs/BENCHMARKS.md $(BENCH_ARGS)
+
+## bench-soak: a steady 20 events/s end to end for SOAK (default 10m), RSS every 30 s
+SOAK ?= 10m
+bench-soak: evbench $(TEMPORAL_BIN)
+	./bin/evbench --soak $(SOAK) $(BENCH_ARGS)
+
+evbench:
+	$(GO) build -o bin/evbench ./bench/cmd/evbench
 
 ## test-deps: Debian packages the tests use (kcat; promtool from prometheus; docker-compose to
 ## validate docker-compose.yml without an engine), installed if missing

@@ -37,6 +37,9 @@ type Options struct {
 	LogLevel string
 	// SearchAttributes to register, name to type (Keyword, Text, Int, ...).
 	SearchAttributes map[string]string
+	// DynamicConfig holds extra dynamic config values, "KEY=VALUE" with a JSON value (such as
+	// `history.persistenceMaxQPS=20000`), passed as --dynamic-config-value. Default none.
+	DynamicConfig []string
 	// Output receives the server's stdout and stderr. Default: discarded.
 	Output io.Writer
 	// ReadyTimeout bounds the wait for the server to answer health checks. Default 60s.
@@ -118,6 +121,9 @@ func (s *Server) args() []string {
 	if o.DBFile != "" {
 		args = append(args, "--db-filename", o.DBFile,
 			"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
+	}
+	for _, kv := range o.DynamicConfig {
+		args = append(args, "--dynamic-config-value", kv)
 	}
 	for _, name := range sortedKeys(o.SearchAttributes) {
 		args = append(args, "--search-attribute", name+"="+o.SearchAttributes[name])
@@ -201,6 +207,16 @@ func (s *Server) UIAddress() string {
 		return ""
 	}
 	return "http://" + net.JoinHostPort(s.opts.IP, strconv.Itoa(s.opts.UIPort))
+}
+
+// PID is the server process's ID; 0 when it is not running.
+func (s *Server) PID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }
 
 // Namespace is the namespace the server created.
