@@ -8,6 +8,7 @@ import (
 
 	"github.com/evtrigger/evtrigger/ingress/kafka"
 	"github.com/evtrigger/evtrigger/ingress/kafka/kafkatest"
+	"github.com/evtrigger/evtrigger/internal/testenv"
 )
 
 func TestRedriveRepublishesDeadLettersOnce(t *testing.T) {
@@ -37,7 +38,7 @@ func TestRedriveRepublishesDeadLettersOnce(t *testing.T) {
 	if rep != (kafka.RedriveReport{Redriven: 3, Skipped: 1}) {
 		t.Fatalf("report %+v, want 3 redriven and 1 skipped", rep)
 	}
-	wait(t, "the original and 3 redriven records in orders", func() bool { return len(orders.Records()) == 4 })
+	testenv.Eventually(t, 30*time.Second, "the original and 3 redriven records in orders", func() bool { return len(orders.Records()) == 4 })
 	redriven := orders.Records()[1:]
 	for _, r := range redriven {
 		if kafkatest.Header(r, kafka.HeaderError) != "" || kafkatest.Header(r, kafka.HeaderOriginalTopic) != "" {
@@ -59,16 +60,5 @@ func TestRedriveRepublishesDeadLettersOnce(t *testing.T) {
 	again, err := kafka.Redrive(ctx, opts)
 	if err != nil || again != (kafka.RedriveReport{}) {
 		t.Fatalf("second redrive: %+v, %v; want nothing to do", again, err)
-	}
-}
-
-func wait(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within 30s: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
