@@ -87,3 +87,15 @@ func (m *Metrics) setBacklogs(source string, depths map[string]int64, set map[st
 		set[q] = true
 	}
 }
+
+// StartBacklog runs ReportBacklog in a goroutine of its own and returns a channel that closes
+// when it stopped (at once on a nil *Metrics): sources start it beside their consumer and wait
+// for it when they stop.
+func (m *Metrics) StartBacklog(ctx context.Context, source string, interval time.Duration, f BacklogFunc, logger *slog.Logger) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		m.ReportBacklog(ctx, source, interval, f, logger)
+	}()
+	return done
+}

@@ -3,8 +3,6 @@ package amqp
 import (
 	"context"
 	"fmt"
-
-	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // Backlog returns the messages ready in each consumed queue (queue depth), read with a passive
@@ -32,19 +30,4 @@ func (s *Source) Backlog(ctx context.Context) (map[string]int64, error) {
 		out[q] = int64(info.Messages)
 	}
 	return out, nil
-}
-
-// reportBacklog measures the queues' depth every BacklogInterval into Metrics until ctx ends;
-// the returned channel closes when it stopped. Without Metrics it does nothing.
-func (s *Source) reportBacklog(ctx context.Context) <-chan struct{} {
-	done := make(chan struct{})
-	if s.opts.Metrics == nil {
-		close(done)
-		return done
-	}
-	go func() {
-		defer close(done)
-		s.opts.Metrics.ReportBacklog(ctx, metrics.SourceAMQP, s.opts.BacklogInterval, s.Backlog, s.opts.Logger)
-	}()
-	return done
 }

@@ -8,6 +8,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/evtrigger/evtrigger/ingress"
+	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // Source consumes RabbitMQ queues and hands each delivery to an ingress.Handler.
@@ -52,7 +53,7 @@ func New(opts Options) (*Source, error) {
 // (ErrTopologyConflict) or refused credentials.
 func (s *Source) Run(ctx context.Context, h ingress.Handler) error {
 	backlogCtx, stopBacklog := context.WithCancel(ctx)
-	backlogDone := s.reportBacklog(backlogCtx)
+	backlogDone := s.opts.Metrics.StartBacklog(backlogCtx, metrics.SourceAMQP, s.opts.BacklogInterval, s.Backlog, s.opts.Logger)
 	defer func() { stopBacklog(); <-backlogDone }()
 	failures := 0
 	for {

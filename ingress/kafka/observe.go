@@ -7,7 +7,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/evtrigger/evtrigger/metrics"
 )
@@ -26,21 +25,6 @@ func (s *Source) Ready(ctx context.Context) error {
 		return fmt.Errorf("kafka: no broker answers: %w", err)
 	}
 	return nil
-}
-
-// reportBacklog measures the group's lag per topic every BacklogInterval into Metrics until
-// ctx ends; the returned channel closes when it stopped. Without Metrics it does nothing.
-func (s *Source) reportBacklog(ctx context.Context, cl *kgo.Client) <-chan struct{} {
-	done := make(chan struct{})
-	if s.opts.Metrics == nil {
-		close(done)
-		return done
-	}
-	go func() {
-		defer close(done)
-		s.opts.Metrics.ReportBacklog(ctx, metrics.SourceKafka, s.opts.BacklogInterval, s.lag(kadm.NewClient(cl)), s.opts.Logger)
-	}()
-	return done
 }
 
 // lag returns the group's lag per consumed topic: the records after its committed offsets

@@ -7,9 +7,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/evtrigger/evtrigger/ingress"
+	"github.com/evtrigger/evtrigger/metrics"
 )
 
 // Source consumes Kafka topics in a consumer group and hands each record to an ingress.Handler.
@@ -80,7 +82,7 @@ func (s *Source) Run(ctx context.Context, h ingress.Handler) error {
 	commitCtx, stopCommits := context.WithCancel(context.Background())
 	committerDone := make(chan struct{})
 	go func() { s.commitLoop(commitCtx); close(committerDone) }()
-	backlogDone := s.reportBacklog(ctx, cl)
+	backlogDone := s.opts.Metrics.StartBacklog(ctx, metrics.SourceKafka, s.opts.BacklogInterval, s.lag(kadm.NewClient(cl)), s.opts.Logger)
 	s.poll(ctx)
 	stopCommits()
 	<-committerDone
