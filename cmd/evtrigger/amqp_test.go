@@ -16,7 +16,6 @@ import (
 
 	"github.com/evtrigger/evtrigger/ingress/amqp"
 	"github.com/evtrigger/evtrigger/ingress/amqp/amqptest"
-	"github.com/evtrigger/evtrigger/internal/devserver"
 	"github.com/evtrigger/evtrigger/internal/testenv"
 	"github.com/evtrigger/evtrigger/workflows"
 )
@@ -29,18 +28,8 @@ import (
 // redrive` moves it back.
 func TestDevWithRabbitMQ(t *testing.T) {
 	vh := amqptest.NewVhost(t)
-	tport, _ := devserver.FreePort("127.0.0.1")
-	uiport, _ := devserver.FreePort("127.0.0.1")
-	kport, _ := devserver.FreePort("127.0.0.1")
-	t.Chdir("../..") // the example rule and the topology are named relative to the repository root
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"dev", "--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0",
-			"--temporal-port", strconv.Itoa(tport), "--temporal-ui-port", strconv.Itoa(uiport),
-			"--kafka-port", strconv.Itoa(kport), "--log-level", "warn", "--amqp-url", vh.URL()}, out)
-	}()
+	dev := startDev(t, "--amqp-url", vh.URL())
+	ctx, tport := dev.ctx, dev.tport
 	testenv.Eventually(t, 60*time.Second, "dev mode consumes schedule.task.queue", func() bool {
 		return consumers(vh, "schedule.task.queue") > 0
 	})
@@ -78,15 +67,7 @@ func TestDevWithRabbitMQ(t *testing.T) {
 	if reason, _ := d.Headers[amqp.HeaderError].(string); string(d.Body) != "not json" || !strings.Contains(reason, "JSON") {
 		t.Errorf("dead letter %q, reason %q", d.Body, reason)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("dev exited with %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("dev did not stop within 30s of Ctrl-C")
-	}
+	dev.stop(t)
 	testDLQRedrive(t, vh)
 }
 

@@ -59,22 +59,53 @@ func checkExampleRan(t *testing.T, ctx context.Context, c client.Client, workflo
 	}
 }
 
+// devRun is `evtrigger dev` running inside a test, on free ports, from the repository root
+// (the example rules and the topology are named relative to it).
+type devRun struct {
+	ctx          context.Context
+	cancel       context.CancelFunc
+	out          *syncBuffer
+	done         chan error
+	tport, kport int
+}
+
+// startDev runs `evtrigger dev` with extra flags; stop it with stop (Ctrl-C).
+func startDev(t *testing.T, extra ...string) *devRun {
+	t.Helper()
+	tport, _ := devserver.FreePort("127.0.0.1")
+	uiport, _ := devserver.FreePort("127.0.0.1")
+	kport, _ := devserver.FreePort("127.0.0.1")
+	t.Chdir("../..")
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &devRun{ctx: ctx, cancel: cancel, out: &syncBuffer{}, done: make(chan error, 1), tport: tport, kport: kport}
+	args := append([]string{"dev", "--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0",
+		"--temporal-port", strconv.Itoa(tport), "--temporal-ui-port", strconv.Itoa(uiport),
+		"--kafka-port", strconv.Itoa(kport), "--log-level", "warn"}, extra...)
+	go func() { d.done <- run(ctx, args, d.out) }()
+	t.Cleanup(cancel)
+	return d
+}
+
+// stop cancels dev (as Ctrl-C does) and fails the test unless it returns nil within 30 s.
+func (d *devRun) stop(t *testing.T) {
+	t.Helper()
+	d.cancel()
+	select {
+	case err := <-d.done:
+		if err != nil {
+			t.Fatalf("dev exited with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("dev did not stop within 30s of Ctrl-C")
+	}
+}
+
 // TestDevRunsTheREADMEExample runs `evtrigger dev` (what `make run` runs) with free ports, posts
 // the README's example event, and checks the example rule's script ran in a completed workflow;
 // then cancels (Ctrl-C) and checks the Temporal dev server is gone.
 func TestDevRunsTheREADMEExample(t *testing.T) {
-	tport, _ := devserver.FreePort("127.0.0.1")
-	uiport, _ := devserver.FreePort("127.0.0.1")
-	kport, _ := devserver.FreePort("127.0.0.1")
-	t.Chdir("../..") // the example rule names its script relative to the repository root
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"dev", "--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0",
-			"--temporal-port", strconv.Itoa(tport), "--temporal-ui-port", strconv.Itoa(uiport), "--kafka-port", strconv.Itoa(kport),
-			"--log-level", "warn"}, out)
-	}()
+	d := startDev(t)
+	ctx, out, tport, kport := d.ctx, d.out, d.tport, d.kport
 	addr := regexp.MustCompile(`POST http://(\S+)/api/v1/events`)
 	testenv.Eventually(t, 60*time.Second, "dev mode prints its ingress address", func() bool {
 		return addr.MatchString(out.String())
@@ -136,15 +167,7 @@ func TestDevRunsTheREADMEExample(t *testing.T) {
 		t.Fatalf("replay output:\n%s", replayOut.String())
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("dev exited with %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("dev did not stop within 30s of Ctrl-C")
-	}
+	d.stop(t)
 	if l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(tport))); err != nil {
 		t.Fatalf("the dev server still holds its port after stop: %v", err)
 	} else {
