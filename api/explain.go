@@ -40,7 +40,7 @@ func (s *server) explain(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), explainTimeout)
 	defer cancel()
 	wfID := event.WorkflowID(id)
-	desc, err := s.opts.Temporal.DescribeWorkflowExecution(ctx, wfID, "")
+	desc, err := s.opts.Temporal.DescribeWorkflow(ctx, wfID, "")
 	var nf *serviceerror.NotFound
 	switch {
 	case errors.As(err, &nf):
@@ -62,7 +62,7 @@ func (s *server) explain(w http.ResponseWriter, r *http.Request) {
 	out := explanation{EventID: id, WorkflowID: wfID, EventType: st.EventType, Evaluated: st.Evaluated,
 		Verdicts: []rules.Verdict{}}
 	if st.Evaluated {
-		started := desc.GetWorkflowExecutionInfo().GetStartTime().AsTime()
+		started := desc.RawResponse.GetWorkflowExecutionInfo().GetStartTime().AsTime()
 		others, err := s.rulesAt(ctx, started)
 		if err != nil {
 			s.temporalError(w, "rules as of "+started.Format(time.RFC3339), err)

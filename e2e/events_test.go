@@ -180,7 +180,7 @@ func TestEventMatchingNoRuleRunsNoTask(t *testing.T) {
 	if code != http.StatusOK || out["filtered"] != true {
 		t.Fatalf("unmatched type: %d %v", code, out)
 	}
-	_, err := st.Client.DescribeWorkflowExecution(context.Background(), event.WorkflowID("msg-other-1"), "")
+	_, err := st.Client.DescribeWorkflow(context.Background(), event.WorkflowID("msg-other-1"), "")
 	if err == nil {
 		t.Fatal("a workflow exists for a filtered event")
 	}

@@ -52,12 +52,12 @@ func TestSearchAttributesFindTheRun(t *testing.T) {
 		t.Errorf("EventType = payment.completed found %v", got)
 	}
 
-	desc, err := st.Client.DescribeWorkflowExecution(context.Background(), event.WorkflowID("sa-1"), "")
+	desc, err := st.Client.DescribeWorkflow(context.Background(), event.WorkflowID("sa-1"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var matched []string
-	fields := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()
+	fields := desc.RawResponse.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()
 	if err := converter.GetDefaultDataConverter().FromPayload(fields["MatchedRules"], &matched); err != nil ||
 		!slices.Equal(matched, []string{"notify-inventory"}) {
 		t.Errorf("MatchedRules = %v (%v), want [notify-inventory]", matched, err)

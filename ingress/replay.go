@@ -105,7 +105,7 @@ func (r *Replayer) Handle(ctx context.Context, m Message) error {
 }
 
 func (r *Replayer) workflowExists(ctx context.Context, eventID string) (bool, error) {
-	_, err := r.client.DescribeWorkflowExecution(ctx, event.WorkflowID(eventID), "")
+	_, err := r.client.DescribeWorkflow(ctx, event.WorkflowID(eventID), "")
 	var notFound *serviceerror.NotFound
 	switch {
 	case err == nil:

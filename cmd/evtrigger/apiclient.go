@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -103,10 +102,4 @@ func (c *apiClient) do(ctx context.Context, method, path string, in any, ifMatch
 		return fmt.Errorf("%s %s: answer is not what was expected: %w", method, path, err)
 	}
 	return nil
-}
-
-// isStatus reports whether err is an API answer with that status.
-func isStatus(err error, status int) bool {
-	var ae *apiError
-	return errors.As(err, &ae) && ae.status == status
 }

@@ -46,7 +46,7 @@ func (s *syncBuffer) String() string {
 func checkExampleRan(t *testing.T, ctx context.Context, c client.Client, workflowID string) {
 	t.Helper()
 	testenv.Eventually(t, 60*time.Second, workflowID+" exists", func() bool {
-		_, err := c.DescribeWorkflowExecution(ctx, workflowID, "")
+		_, err := c.DescribeWorkflow(ctx, workflowID, "")
 		return err == nil
 	})
 	var st workflows.Status

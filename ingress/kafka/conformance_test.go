@@ -13,10 +13,9 @@ const topic = "events"
 
 // broker is the conformance suite's view of a kfake cluster with one topic of 3 partitions.
 type broker struct {
-	c      *kafkatest.Cluster
-	dlq    *kafkatest.Reader
-	group  string
-	prefix string
+	c     *kafkatest.Cluster
+	dlq   *kafkatest.Reader
+	group string
 }
 
 func newBroker(t *testing.T) ingresstest.Broker {
