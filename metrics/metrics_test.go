@@ -19,6 +19,11 @@ func TestNilMetricsDoNothing(t *testing.T) {
 	m.TaskStarted("r", "shell", 1, time.Now())
 	m.TaskFinished("r", "shell", TaskSucceeded, time.Second)
 	m.ReportBacklog(t.Context(), SourceKafka, time.Millisecond, nil, nil) // returns at once
+	select {
+	case <-m.StartBacklog(t.Context(), SourceKafka, time.Millisecond, nil, nil):
+	case <-time.After(10 * time.Second):
+		t.Fatal("StartBacklog on nil metrics did not stop at once")
+	}
 }
 
 func TestNewRefusesASecondRegistration(t *testing.T) {
