@@ -61,27 +61,35 @@ func recordHistory(t *testing.T, file string, opts testenv.Options) {
 	if _, err := workflowResult(t, st, id); err != nil {
 		t.Fatalf("workflow: %v", err)
 	}
-	hist := fetchHistory(t, st.Client, event.WorkflowID(id))
+	keepHistory(t, st.Client, event.WorkflowID(id), file)
+}
+
+// keepHistory replays the server's history of workflowID with the current workflow code and,
+// with EVTRIGGER_UPDATE_HISTORY=1, writes it to workflows/testdata/file unless that exists.
+func keepHistory(t *testing.T, c client.Client, workflowID, file string) {
+	t.Helper()
+	hist := fetchHistory(t, c, workflowID)
 	replayer := sdkworker.NewWorkflowReplayer()
 	worker.RegisterWorkflows(replayer)
 	if err := replayer.ReplayWorkflowHistory(nil, hist); err != nil {
-		t.Fatalf("replay of the server's history: %v", err)
+		t.Fatalf("replay of the server's history of %s: %v", workflowID, err)
 	}
-	if os.Getenv("EVTRIGGER_UPDATE_HISTORY") != "" {
-		data, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join("..", "workflows", "testdata", file)
-		if _, err := os.Stat(path); err == nil {
-			t.Logf("%s exists: not overwritten (it guards the workflows it was recorded from)", path)
-			return
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s", path)
+	if os.Getenv("EVTRIGGER_UPDATE_HISTORY") == "" {
+		return
 	}
+	data, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "workflows", "testdata", file)
+	if _, err := os.Stat(path); err == nil {
+		t.Logf("%s exists: not overwritten (it guards the workflows it was recorded from)", path)
+		return
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s", path)
 }
 
 func fetchHistory(t *testing.T, c client.Client, workflowID string) *historypb.History {

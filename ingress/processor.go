@@ -74,7 +74,7 @@ func (p *Processor) Handle(ctx context.Context, m Message) error {
 			ev.Metadata[k] = v
 		}
 	}
-	out, err := p.starter.Start(ctx, ev)
+	out, err := p.starter.StartInOrder(ctx, ev, m.Ticket)
 	if err != nil && ctx.Err() == nil {
 		mt.MessageError(src, StartErrorReason(err))
 	}

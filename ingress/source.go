@@ -21,6 +21,9 @@ type Message struct {
 	Origin string
 	// ReceivedAt is when the source received the message.
 	ReceivedAt time.Time
+	// Ticket is the message's place in the arrival order of its stream (see Arrivals); nil
+	// when the source keeps none. The source calls its Done once the message is finished.
+	Ticket *Ticket
 	// Attempt counts the source's earlier hand-overs of this delivery that failed transiently:
 	// 0 the first time, 1 on the first in-place retry, and so on. Metrics count a message as
 	// received only at attempt 0 (a redelivery by the broker is a new delivery, attempt 0).

@@ -96,10 +96,36 @@ func NewStarter(c client.Client, rs rules.Source, opts StarterOptions) *Starter 
 // invalid; other errors (such as a missing namespace) are configuration problems worth retrying
 // after a fix.
 func (s *Starter) Start(ctx context.Context, ev event.Event) (Outcome, error) {
-	id := event.WorkflowID(ev.ID)
-	if !s.opts.RecordUnmatched && !s.rules.Current().MayMatch(ev.Type) {
+	return s.StartInOrder(ctx, ev, nil)
+}
+
+// StartInOrder is Start for a message with a place in its stream's arrival order: when rules
+// with an orderBy listen to the event, it declares the event's ordering keys on t, starts the
+// workflow, waits for the earlier events of the same keys, and then enqueues the event with
+// each key's KeySequencerWorkflow, so that the rules' tasks run in arrival order per key.
+// It is safe to call again for the same event after an error.
+func (s *Starter) StartInOrder(ctx context.Context, ev event.Event, t *Ticket) (Outcome, error) {
+	set := s.rules.Current()
+	if !s.opts.RecordUnmatched && !set.MayMatch(ev.Type) {
 		return Outcome{Filtered: true}, nil
 	}
+	keys := set.OrderKeys(ctx, ev)
+	if err := t.Declare(ctx, ticketKeys(keys)); err != nil {
+		return Outcome{}, fmt.Errorf("wait for the events before %s: %w: %w", ev.ID, ErrUnavailable, err)
+	}
+	out, err := s.start(ctx, ev, keys)
+	if err != nil || !hasKey(keys) {
+		return out, err
+	}
+	if err := t.Wait(ctx); err != nil {
+		return Outcome{}, fmt.Errorf("wait for the events before %s: %w: %w", ev.ID, ErrUnavailable, err)
+	}
+	return out, s.enqueue(ctx, out.WorkflowID, keys)
+}
+
+// start starts the event's workflow with its ordering keys.
+func (s *Starter) start(ctx context.Context, ev event.Event, keys []rules.OrderKey) (Outcome, error) {
+	id := event.WorkflowID(ev.ID)
 	ctx, cancel := context.WithTimeout(ctx, s.opts.StartTimeout)
 	defer cancel()
 	opts := client.StartWorkflowOptions{
@@ -115,7 +141,7 @@ func (s *Starter) Start(ctx context.Context, ev event.Event) (Outcome, error) {
 	if s.opts.SearchAttributes {
 		opts.TypedSearchAttributes = workflows.StartSearchAttributes(ev)
 	}
-	run, err := s.client.ExecuteWorkflow(ctx, opts, workflows.EventWorkflowName, ev)
+	run, err := s.client.ExecuteWorkflow(ctx, opts, workflows.EventWorkflowName, ev, keys)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case err == nil:
@@ -141,3 +167,43 @@ func isUnavailable(err error) bool {
 	return errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.As(err, &exhausted) ||
 		errors.As(err, &canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
+
+// enqueue puts the started workflow id at the end of the queue of each of its ordering keys,
+// starting the key's KeySequencerWorkflow if it is not running. A sequencer ignores an
+// event it already has, so a retry enqueues nothing twice.
+func (s *Starter) enqueue(ctx context.Context, id string, keys []rules.OrderKey) error {
+	for _, k := range keys {
+		if k.Key == "" {
+			continue
+		}
+		seq := workflows.SequencerWorkflowID(k.RuleID, k.Key)
+		sctx, cancel := context.WithTimeout(ctx, s.opts.StartTimeout)
+		_, err := s.client.SignalWithStartWorkflow(sctx, seq, workflows.SignalEnqueue,
+			workflows.SequencerEntry{WorkflowID: id},
+			client.StartWorkflowOptions{ID: seq, TaskQueue: s.opts.TaskQueue,
+				WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE},
+			workflows.KeySequencerWorkflowName, workflows.SequencerState{RuleID: k.RuleID, Key: k.Key})
+		cancel()
+		switch {
+		case err == nil:
+		case isUnavailable(err):
+			return fmt.Errorf("enqueue %s with %s: %w: %w", id, seq, ErrUnavailable, err)
+		default:
+			return fmt.Errorf("enqueue %s with %s: %w", id, seq, err)
+		}
+	}
+	return nil
+}
+
+// ticketKeys names the ordering keys in a stream's arrival order: rule and key.
+func ticketKeys(keys []rules.OrderKey) []string {
+	var out []string
+	for _, k := range keys {
+		if k.Key != "" {
+			out = append(out, k.RuleID+"\x00"+k.Key)
+		}
+	}
+	return out
+}
+
+func hasKey(keys []rules.OrderKey) bool { return len(ticketKeys(keys)) > 0 }

@@ -3,6 +3,8 @@ package rules
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -69,6 +71,12 @@ type celIssue struct {
 // compile checks a non-empty condition and builds its program. The condition must have type
 // bool, or dyn (checked when evaluated).
 func (e *Env) compile(expr string) (cel.Program, []celIssue) {
+	return e.compileAs(expr, "condition", cel.BoolType)
+}
+
+// compileAs checks a non-empty expression (what names it in messages) and builds its program.
+// Its type must be one of want, or dyn (checked when evaluated).
+func (e *Env) compileAs(expr, what string, want ...*cel.Type) (cel.Program, []celIssue) {
 	ast, iss := e.cel.Compile(expr)
 	if iss.Err() != nil {
 		var out []celIssue
@@ -77,8 +85,8 @@ func (e *Env) compile(expr string) (cel.Program, []celIssue) {
 		}
 		return nil, out
 	}
-	if t := ast.OutputType(); !t.IsExactType(cel.BoolType) && !t.IsExactType(cel.DynType) {
-		return nil, []celIssue{{msg: fmt.Sprintf("condition must be a bool, got %s", t)}}
+	if t := ast.OutputType(); !t.IsExactType(cel.DynType) && !slices.ContainsFunc(want, t.IsExactType) {
+		return nil, []celIssue{{msg: fmt.Sprintf("%s must be %s, got %s", what, typeNames(want), t)}}
 	}
 	prg, err := e.cel.Program(ast,
 		cel.CostLimit(e.costLimit),
@@ -89,6 +97,18 @@ func (e *Env) compile(expr string) (cel.Program, []celIssue) {
 		return nil, []celIssue{{msg: err.Error()}}
 	}
 	return prg, nil
+}
+
+// typeNames says "a bool" or "a string, int, uint or double".
+func typeNames(ts []*cel.Type) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.String()
+	}
+	if len(names) == 1 {
+		return "a " + names[0]
+	}
+	return "a " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // activation is what conditions of one event see; build it once per event with newActivation.

@@ -35,6 +35,7 @@ type Compiled struct {
 	Rule    Rule
 	pattern pattern
 	program cel.Program // nil when the condition is empty: it always holds
+	orderBy cel.Program // nil without an orderBy
 	env     *Env
 	task    *taskTemplate
 	comp    *compTemplate // nil without a compensation
@@ -92,6 +93,7 @@ func compileRule(r Rule, env *Env, rep *reporter) *Compiled {
 	r.Timeout = compileTimeout(&r, rep)
 	r.Retry = compileRetry(r.Retry, rep)
 	c.program = compileCondition(r.Condition, env, rep)
+	c.orderBy = compileOrderBy(r.OrderBy, env, rep)
 	c.task = compileTask(&r, rep)
 	c.comp = compileCompensation(r.Compensation, rep)
 	if len(rep.issues) > before {

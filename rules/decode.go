@@ -10,7 +10,7 @@ import (
 )
 
 // ruleFields lists the fields of a rule, for the unknown-field message.
-const ruleFields = "ruleId, ruleName, eventType, schedule, condition, taskName, taskType, parameters, retry, " +
+const ruleFields = "ruleId, ruleName, eventType, schedule, condition, orderBy, taskName, taskType, parameters, retry, " +
 	"timeout, priority, enabled, description, version, compensation"
 
 // decodeRule reads one rule's mapping node into a Rule, recording the node of every field in
@@ -36,7 +36,7 @@ func decodeRule(n *yaml.Node, rep *reporter) Rule {
 // isRuleField reports whether key is a field of a rule.
 func isRuleField(key string) bool {
 	switch key {
-	case "ruleId", "ruleName", "eventType", "schedule", "condition", "taskName", "taskType", "parameters",
+	case "ruleId", "ruleName", "eventType", "schedule", "condition", "orderBy", "taskName", "taskType", "parameters",
 		"retry", "timeout", "priority", "enabled", "description", "version", "compensation":
 		return true
 	}
@@ -56,6 +56,8 @@ func decodeRuleField(r *Rule, key string, v *yaml.Node, rep *reporter) {
 		r.Schedule = decodeString(v, key, rep)
 	case "condition":
 		r.Condition = decodeString(v, key, rep)
+	case "orderBy":
+		r.OrderBy = decodeString(v, key, rep)
 	case "taskName":
 		r.TaskName = decodeString(v, key, rep)
 	case "taskType":

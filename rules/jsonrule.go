@@ -52,6 +52,8 @@ func decodeJSONField(r *Rule, key string, raw json.RawMessage) error {
 		ptr = &r.Schedule
 	case "condition":
 		ptr = &r.Condition
+	case "orderBy":
+		ptr = &r.OrderBy
 	case "taskName":
 		ptr = &r.TaskName
 	case "taskType":

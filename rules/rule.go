@@ -23,6 +23,10 @@ type Rule struct {
 	Schedule string `json:"schedule,omitempty" yaml:"schedule"`
 	// Condition is a CEL expression yielding a bool; empty always holds.
 	Condition string `json:"condition,omitempty" yaml:"condition"`
+	// OrderBy, when set, is a CEL expression yielding a string or number: the ordering key. The
+	// rule's tasks for events sharing a key run one at a time, in the order the events arrived
+	// (see OrderKey). Empty: the rule's tasks run as soon as their events arrive.
+	OrderBy string `json:"orderBy,omitempty" yaml:"orderBy"`
 	// TaskName names the task; the ID when empty.
 	TaskName string `json:"taskName" yaml:"taskName"`
 	// TaskType is shell or http. Required.
@@ -100,6 +104,9 @@ type Match struct {
 	Retry RetryPolicy `json:"retry"`
 	// Compensation is the rendered compensation task; nil when the rule has none.
 	Compensation *CompensationTask `json:"compensation,omitempty"`
+	// Ordered: the rule has an orderBy, so the task waits for its turn among the events of its
+	// ordering key.
+	Ordered bool `json:"ordered,omitempty"`
 }
 
 // RetryPolicy is a Retry with every default applied.

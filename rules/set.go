@@ -20,6 +20,7 @@ type Set struct {
 	enabledExact    map[string]bool
 	enabledPatterns []*pattern
 	matchAll        bool // an enabled rule's pattern is "#"
+	ordered         bool // an enabled rule has an orderBy
 }
 
 // NewSet indexes rules. Rule IDs should be unique (a load guarantees it); when one repeats, the
@@ -42,6 +43,7 @@ func NewSet(rules []*Compiled) *Set {
 		}
 		if c.Rule.IsEnabled() {
 			s.indexEnabled(&c.pattern)
+			s.ordered = s.ordered || c.orderBy != nil
 		}
 	}
 	return s

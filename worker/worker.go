@@ -28,8 +28,8 @@ type Options struct {
 	DeadlockDetectionTimeout time.Duration
 }
 
-// New returns a worker, not yet started, that runs EventWorkflow, ScheduledEventWorkflow and the
-// task activities of acts. Start it with Start or Run; stop it with Stop.
+// New returns a worker, not yet started, that runs EventWorkflow, ScheduledEventWorkflow,
+// KeySequencerWorkflow and the task activities of acts. Start it with Start or Run; stop it with Stop.
 func New(c client.Client, acts *activities.Activities, opts Options) sdkworker.Worker {
 	if opts.TaskQueue == "" {
 		opts.TaskQueue = ingress.DefaultTaskQueue
@@ -61,6 +61,7 @@ func sdkOptions(opts Options) sdkworker.Options {
 func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.EventWorkflow, workflow.RegisterOptions{Name: workflows.EventWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ScheduledEventWorkflow, workflow.RegisterOptions{Name: workflows.ScheduledEventWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.KeySequencerWorkflow, workflow.RegisterOptions{Name: workflows.KeySequencerWorkflowName})
 }
 
 // RegisterActivities registers the activities of acts under the names in package workflows,

@@ -43,11 +43,16 @@ const ErrTypeTasksFailed = "TasksFailed"
 // matched task as an activity under the rule's retry policy and timeout, all tasks at once.
 // It returns the final Status; when any task failed it fails with an ApplicationError of type
 // ErrTypeTasksFailed whose details carry that Status.
-func EventWorkflow(ctx workflow.Context, ev event.Event) (Status, error) {
+//
+// order lists the ordering keys the ingress enqueued the event under (rules.Set.OrderKeys); the
+// task of such a rule waits for its turn from the key's KeySequencerWorkflow. Workflows started
+// without it (before ordering existed, by a schedule) run every task at once.
+func EventWorkflow(ctx workflow.Context, ev event.Event, order []rules.OrderKey) (Status, error) {
 	st := &Status{EventID: ev.ID, EventType: ev.Type, Tasks: []TaskStatus{}, Phase: PhaseRunning}
 	if err := registerQueries(ctx, st); err != nil {
 		return Status{}, err
 	}
+	ord := newOrdering(ctx, order)
 	eval, err := evaluateRules(ctx, ev)
 	if err != nil {
 		return st.snapshot(), fmt.Errorf("evaluate rules: %w", err)
@@ -62,7 +67,9 @@ func EventWorkflow(ctx workflow.Context, ev event.Event) (Status, error) {
 			RuleID: m.RuleID, RuleVersion: m.Version, TaskName: m.TaskName, Type: m.Task.Type, State: TaskPending,
 		})
 	}
-	r := &run{ev: ev, eval: eval, st: st, outs: newOutcomes(ctx, eval.PublishOutcomes, ev)}
+	ord.passUnmatched(ctx, eval.Matched)
+	r := &run{ev: ev, eval: eval, st: st, outs: newOutcomes(ctx, eval.PublishOutcomes, ev), order: ord}
+	r.noteOrder(order)
 	r.runAll(ctx)
 	if workflow.GetVersion(ctx, changeOperatorControl, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		r.outs.wait(ctx) // workflows started before operator control: fail at once

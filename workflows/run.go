@@ -16,16 +16,50 @@ type run struct {
 	eval      evaluation
 	st        *Status
 	outs      *outcomes
+	order     *ordering
 	succeeded []int
 }
 
-// runAll runs every matched task concurrently and returns when all have ended.
+// runAll runs every matched task concurrently, a task of an ordered rule once its turn has
+// come, and returns when all have ended.
 func (r *run) runAll(ctx workflow.Context) {
-	all := make([]int, len(r.eval.Matched))
-	for i := range all {
-		all[i] = i
+	wg := workflow.NewWaitGroup(ctx)
+	for i, m := range r.eval.Matched {
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			k := r.order.index(m.RuleID)
+			if k < 0 {
+				r.runTask(ctx, i)
+				return
+			}
+			defer r.order.giveBack(ctx, k)
+			if r.order.await(ctx, k) == nil {
+				r.runTask(ctx, i)
+			}
+		})
 	}
-	r.runTasks(ctx, all)
+	wg.Wait(ctx)
+}
+
+// noteOrder records each task's ordering key, or why a task of an ordered rule runs unordered.
+func (r *run) noteOrder(order []rules.OrderKey) {
+	for i, m := range r.eval.Matched {
+		ts := &r.st.Tasks[i]
+		if k := r.order.index(m.RuleID); k >= 0 {
+			ts.OrderKey = r.order.keys[k].Key
+			continue
+		}
+		if !m.Ordered {
+			continue
+		}
+		ts.OrderError = "not ordered: the ingress gave the event no ordering key for this rule"
+		for _, k := range order {
+			if k.RuleID == m.RuleID && k.Error != "" {
+				ts.OrderError = "not ordered: " + k.Error
+			}
+		}
+	}
 }
 
 // runTasks runs the tasks with the given indices concurrently, each from a fresh attempt series,

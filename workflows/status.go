@@ -48,6 +48,11 @@ type TaskStatus struct {
 	ClosedAt  time.Time `json:"closedAt,omitzero"`
 	// Result is the successful attempt's result.
 	Result *task.Result `json:"result,omitempty"`
+	// OrderKey is the task's ordering key (its rule has an orderBy); it waits pending for its
+	// turn among the events of that key.
+	OrderKey string `json:"orderKey,omitempty"`
+	// OrderError says why a task of a rule with an orderBy ran unordered.
+	OrderError string `json:"orderError,omitempty"`
 	// CompensationError is the last error of a compensation that failed (the task stays
 	// succeeded); empty otherwise.
 	CompensationError string `json:"compensationError,omitempty"`

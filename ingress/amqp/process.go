@@ -9,9 +9,11 @@ import (
 )
 
 // process hands d to the handler once and settles it: ack, dead-letter, or republish for a
-// retry. When the session is abandoned first, d is left unacknowledged.
-func (ss *session) process(queue string, d amqp.Delivery) {
+// retry. When the session is abandoned first, d is left unacknowledged. t is d's place in
+// the consumer's arrival order.
+func (ss *session) process(queue string, d amqp.Delivery, t *ingress.Ticket) {
 	msg := message(queue, d)
+	msg.Ticket = t
 	err := ss.handler(ss.work, msg)
 	switch reason, poison := ingress.PoisonReason(err); {
 	case err == nil:

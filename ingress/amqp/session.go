@@ -93,13 +93,16 @@ func (ss *session) startConsumer(queue, tag string) error {
 // bounded by the prefetch) until the deliveries end. Deliveries arriving after the session
 // stopped are left unacknowledged: the broker redelivers them once the channel closes.
 func (ss *session) consume(queue string, deliveries <-chan amqp.Delivery) {
+	order := ingress.NewArrivals()
 	for d := range deliveries {
 		if !ss.track() {
 			continue
 		}
+		t := order.Ticket()
 		go func() {
 			defer ss.inflight.Done()
-			ss.process(queue, d)
+			defer t.Done()
+			ss.process(queue, d, t)
 		}()
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/evtrigger/evtrigger/ingress"
 )
 
 // partition is the work of one assigned partition: records queued in offset order, handled
@@ -22,6 +24,7 @@ type partition struct {
 	stop   chan struct{} // closed: start no more records
 	wg     sync.WaitGroup
 	slots  chan struct{} // records of this partition in flight
+	order  *ingress.Arrivals
 	wake   chan struct{}
 
 	mu        sync.Mutex
@@ -38,7 +41,7 @@ func newPartition(src *Source, topic string, id int32) *partition {
 		stop:  make(chan struct{}),
 		slots: make(chan struct{}, src.opts.MaxInFlightPerPartition),
 		wake:  make(chan struct{}, 1),
-		tr:    newTracker(), committed: -1,
+		tr:    newTracker(), committed: -1, order: ingress.NewArrivals(),
 	}
 }
 
@@ -73,7 +76,7 @@ func (p *partition) pump() {
 			return
 		}
 		p.wg.Add(1)
-		go p.handle(r)
+		go p.handle(r, p.order.Ticket())
 	}
 }
 
@@ -112,9 +115,10 @@ func (p *partition) acquire() bool {
 	}
 }
 
-func (p *partition) handle(r *kgo.Record) {
+func (p *partition) handle(r *kgo.Record, t *ingress.Ticket) {
 	defer p.wg.Done()
-	done := p.src.process(p.ctx, r)
+	done := p.src.process(p.ctx, r, t)
+	t.Done()
 	<-p.src.slots
 	<-p.slots
 	if !done {

@@ -31,9 +31,11 @@ const (
 const TruncatedSize = 64 << 10
 
 // process hands r to the handler until it is done: true once the handler succeeded or the
-// record was dead-lettered; false when ctx ended first (the record stays uncommitted).
-func (s *Source) process(ctx context.Context, r *kgo.Record) bool {
+// record was dead-lettered; false when ctx ended first (the record stays uncommitted). The
+// record keeps its place t in the partition's arrival order over its retries.
+func (s *Source) process(ctx context.Context, r *kgo.Record, t *ingress.Ticket) bool {
 	msg := message(r)
+	msg.Ticket = t
 	for attempt := 0; ; attempt++ {
 		msg.Attempt = attempt
 		err := s.handler(ctx, msg)
