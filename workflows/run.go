@@ -17,6 +17,7 @@ type run struct {
 	st        *Status
 	outs      *outcomes
 	succeeded []int
+	permits   int // permits requested so far: numbers each request of this run
 }
 
 // runAll runs every matched task concurrently and returns when all have ended.
@@ -45,6 +46,14 @@ func (r *run) runTasks(ctx workflow.Context, indices []int) {
 // runTask runs task i to its end, recording its progress in the status.
 func (r *run) runTask(ctx workflow.Context, i int) {
 	m, ts := r.eval.Matched[i], &r.st.Tasks[i]
+	if r.limited(ctx, i) {
+		p, err := r.acquirePermit(ctx, i)
+		if err != nil {
+			ts.State, ts.LastError, ts.ClosedAt = TaskFailed, "no permit: "+err.Error(), workflow.Now(ctx)
+			return
+		}
+		defer p.release(ctx)
+	}
 	ts.State, ts.StartedAt, ts.LastError = TaskRunning, workflow.Now(ctx), ""
 	triggered := r.outs.triggered(ctx, m)
 	defer func() { r.outs.final(ctx, m, triggered, *ts) }()
