@@ -65,13 +65,15 @@
 //
 // concurrency (1 to MaxConcurrency) caps how many of the rule's tasks run at once, across all
 // workers; a task holds its place for its whole attempt series, retries and the waits between
-// them included. rateLimit ("N/s", "N/m" or "N/h", N from 1 to MaxRateLimitCount; see
-// ParseRateLimit) caps how many of its tasks start in any window of one second, minute or hour:
-// a sliding window, so up to N may start at once and the next one when the oldest of them is
-// one unit old. A retry is not a new start; an operator's retry is. Leaving a field out means
-// no limit; writing concurrency: 0 is an error. Compensation tasks are not limited. The limits
-// are recorded in each Match (Limits), so an event runs under the limits of the rule version
-// that matched it. Package workflows enforces them with one limiter workflow per rule.
+// them included. rateLimit ("N/s", "N/m" or "N/h", N from 1 to MaxRateLimitCount, optionally
+// followed by "burst B"; see ParseRateLimit) spaces the starts of its tasks one unit/N apart,
+// so that any window of one unit holds at most N; the first start after a quiet spell goes at
+// once. With a burst, up to B may start at once after a quiet spell (a token bucket of B
+// tokens), and a window of one unit holds at most N+B-1. A retry is not a new start; an
+// operator's retry is. Leaving a field out means no limit; writing concurrency: 0 is an error.
+// Compensation tasks are not limited. The limits are recorded in each Match (Limits), so an
+// event runs under the limits of the rule version that matched it. Package workflows enforces
+// them with one limiter workflow per rule.
 //
 // # Event type patterns
 //

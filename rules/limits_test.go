@@ -15,16 +15,18 @@ func TestParseRateLimit(t *testing.T) {
 		want    RateLimit
 		wantErr string
 	}{
-		{"10/s", RateLimit{10, time.Second}, ""},
-		{" 5 / m ", RateLimit{5, time.Minute}, ""},
-		{"100/hour", RateLimit{100, time.Hour}, ""},
-		{"1/SEC", RateLimit{1, time.Second}, ""},
+		{"10/s", RateLimit{10, time.Second, 0}, ""},
+		{" 5 / m ", RateLimit{5, time.Minute, 0}, ""},
+		{"100/hour burst 10", RateLimit{100, time.Hour, 10}, ""},
+		{"1/SEC", RateLimit{1, time.Second, 0}, ""},
 		{"10", RateLimit{}, `want "N/s"`},
 		{"10/d", RateLimit{}, `unknown unit "d"`},
-		{"0/s", RateLimit{}, "want a whole number of starts from 1 to 1000"},
+		{"0/s", RateLimit{}, "want a whole number of starts from 1 to 100000"},
 		{"-1/s", RateLimit{}, "want a whole number"},
 		{"2.5/s", RateLimit{}, "want a whole number"},
-		{"1001/s", RateLimit{}, "want a whole number"},
+		{"100001/s", RateLimit{}, "want a whole number"},
+		{"5/s burst 6", RateLimit{}, "want a burst from 1 to 5"},
+		{"5/s burst", RateLimit{}, "want a burst from 1 to 5"},
 	}
 	for _, tt := range tests {
 		got, err := ParseRateLimit(tt.in)
@@ -35,8 +37,14 @@ func TestParseRateLimit(t *testing.T) {
 			t.Errorf("ParseRateLimit(%q) = %v, %v; want an error with %q", tt.in, got, err, tt.wantErr)
 		}
 	}
-	if s := (RateLimit{5, time.Second}).String(); s != "5/s" {
+	if s := (RateLimit{5, time.Second, 0}).String(); s != "5/s" {
 		t.Errorf("String = %q, want 5/s", s)
+	}
+	if s := (RateLimit{100, time.Hour, 10}).String(); s != "100/h burst 10" {
+		t.Errorf("String = %q, want 100/h burst 10", s)
+	}
+	if i := (RateLimit{Count: 3, Per: time.Second}).Interval(); i != 333333334 {
+		t.Errorf("Interval of 3/s = %d ns, want 333333334 (rounded up)", i)
 	}
 }
 
@@ -120,7 +128,7 @@ func TestMatchCarriesLimits(t *testing.T) {
 		t.Fatalf("matched %+v", e.Matched)
 	}
 	capped, free := e.Matched[0], e.Matched[1]
-	if capped.Limits == nil || capped.Limits.Concurrency != 2 || *capped.Limits.Rate != (RateLimit{5, time.Second}) {
+	if capped.Limits == nil || capped.Limits.Concurrency != 2 || *capped.Limits.Rate != (RateLimit{5, time.Second, 0}) {
 		t.Errorf("capped limits %+v", capped.Limits)
 	}
 	if free.Limits != nil {

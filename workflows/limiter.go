@@ -8,15 +8,15 @@ import (
 )
 
 // RuleLimiterWorkflow enforces one rule's Limits for every event workflow on every worker: a
-// semaphore of Limits.Concurrency permits and a sliding window of Limits.Rate.Count starts per
-// Limits.Rate.Per. Requests (SignalAcquirePermit) queue in arrival order; the first is granted
+// semaphore of Limits.Concurrency permits and a rate limit spacing the grants by
+// Limits.Rate.Interval() with a burst of Limits.Rate.Burst (GCRA, integer arithmetic). Requests (SignalAcquirePermit) queue in arrival order; the first is granted
 // (a PermitGrant signal to its workflow) when a permit is free and the window has room. A
 // request seen before (same RequestID) is ignored. A holder gives its permit back with
 // SignalReleasePermit. A permit is reclaimed when its grant cannot be delivered (the requester
 // is gone), or when its lease ran out and a probe signal finds the requester closed.
 //
 // The limiter continues as new after MaxSignals signals or when the server suggests it, and
-// completes after IdleTimeout without holders, waiters or starts in its window; either way it
+// completes after IdleTimeout without holders or waiters (and not before NextStart); either way it
 // first waits for its own signals' answers and drains the signals received, so none is lost.
 func RuleLimiterWorkflow(ctx workflow.Context, st LimiterState) error {
 	l := &limiter{
@@ -73,7 +73,6 @@ type limiterTimer struct {
 func (l *limiter) run(ctx workflow.Context) error {
 	for {
 		now := workflow.Now(ctx)
-		l.st.prune(now)
 		newRun := l.wantsNewRun(ctx)
 		if !newRun {
 			l.grant(ctx, now)
@@ -102,15 +101,16 @@ func (l *limiter) wantsNewRun(ctx workflow.Context) bool {
 	return l.signals >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
 }
 
-// idleSince reports whether the limiter has nothing to keep (no waiter, holder or start in its
-// window) and has had no signal for its idle timeout.
+// idleSince reports whether the limiter has nothing to keep (no waiter, no holder, the rate
+// limit's NextStart passed) and has had no signal for its idle timeout.
 func (l *limiter) idleSince(now time.Time) bool {
 	at, ok := l.idleAt()
 	return ok && !now.Before(at)
 }
 
-// idleAt is when the limiter may complete if nothing happens until then; ok is false while it
-// has waiters or holders.
+// idleAt is when the limiter may complete if nothing happens until then (not before the rate
+// limit's NextStart, so a new run cannot start sooner than this one would); ok is false while
+// it has waiters or holders.
 func (l *limiter) idleAt() (time.Time, bool) {
 	if len(l.st.Waiting) > 0 || len(l.st.Holders) > 0 {
 		return time.Time{}, false
@@ -119,21 +119,15 @@ func (l *limiter) idleAt() (time.Time, bool) {
 	if idle <= 0 {
 		idle = DefaultLimiterIdle
 	}
-	at := l.active.Add(idle)
-	if n := len(l.st.Starts); n > 0 && l.st.Limits.Rate != nil {
-		at = latest(at, l.st.Starts[n-1].Add(l.st.Limits.Rate.Per))
-	}
-	return at, true
+	return latest(l.active.Add(idle), l.st.NextStart), true
 }
 
 // grant grants waiting requests in order while the cap and the rate window allow.
 func (l *limiter) grant(ctx workflow.Context, now time.Time) {
-	for len(l.st.Waiting) > 0 && l.st.capAllows() && l.st.rateAllows() {
+	for len(l.st.Waiting) > 0 && l.st.capAllows() && l.st.rateAllows(now) {
 		req := l.st.Waiting[0]
 		l.st.Waiting = l.st.Waiting[1:]
-		if l.st.Limits.Rate != nil {
-			l.st.Starts = append(l.st.Starts, now)
-		}
+		l.st.started(now)
 		if l.st.Limits.Concurrency > 0 {
 			l.st.Holders = append(l.st.Holders, PermitHolder{Request: req, Until: now.Add(leaseOf(req))})
 		} else {
@@ -204,7 +198,7 @@ func (l *limiter) wakeAt() (time.Time, bool) {
 			at, ok = t, true
 		}
 	}
-	if len(l.st.Waiting) > 0 && l.st.capAllows() && !l.st.rateAllows() {
+	if len(l.st.Waiting) > 0 && l.st.capAllows() && l.st.Limits.Rate != nil {
 		add(l.st.nextStartAt())
 	}
 	for _, h := range l.st.Holders {

@@ -91,8 +91,9 @@ type LimiterState struct {
 	Waiting []PermitRequest `json:"waiting,omitempty"`
 	// Holders are granted requests not released yet (only while the rule has a concurrency cap).
 	Holders []PermitHolder `json:"holders,omitempty"`
-	// Starts are the grant times within the rate window, oldest first.
-	Starts []time.Time `json:"starts,omitempty"`
+	// NextStart is the rate limit's theoretical arrival time (GCRA): a start is allowed once
+	// now >= NextStart - (burst-1) * interval, and moves it to max(NextStart, now) + interval.
+	NextStart time.Time `json:"nextStart,omitzero"`
 	// IdleTimeout and MaxSignals: 0 means DefaultLimiterIdle and DefaultLimiterMaxSignals.
 	IdleTimeout time.Duration `json:"idleTimeout,omitempty"`
 	MaxSignals  int           `json:"maxSignals,omitempty"`
@@ -106,8 +107,8 @@ type LimiterStatus struct {
 	// Holders are the request IDs holding a permit, Waiting those queued, in order.
 	Holders []string `json:"holders"`
 	Waiting []string `json:"waiting"`
-	// StartsInWindow counts the grants within the rate window.
-	StartsInWindow int `json:"startsInWindow"`
+	// NextStart: see LimiterState.
+	NextStart time.Time `json:"nextStart,omitzero"`
 }
 
 // adopt takes req's limits when its rule version is at least the one in force.
@@ -117,32 +118,27 @@ func (s *LimiterState) adopt(req PermitRequest) {
 	}
 }
 
-// prune drops the starts that left the rate window ending at now.
-func (s *LimiterState) prune(now time.Time) {
-	if s.Limits.Rate == nil {
-		s.Starts = nil
-		return
-	}
-	cut := 0
-	for cut < len(s.Starts) && !s.Starts[cut].After(now.Add(-s.Limits.Rate.Per)) {
-		cut++
-	}
-	s.Starts = s.Starts[cut:]
-}
-
 // capAllows reports whether one more holder fits under the concurrency cap.
 func (s *LimiterState) capAllows() bool {
 	return s.Limits.Concurrency <= 0 || len(s.Holders) < s.Limits.Concurrency
 }
 
-// rateAllows reports whether one more start fits in the window ending at now (after prune).
-func (s *LimiterState) rateAllows() bool {
-	return s.Limits.Rate == nil || len(s.Starts) < s.Limits.Rate.Count
+// rateAllows reports whether a task may start at now under the rate limit.
+func (s *LimiterState) rateAllows(now time.Time) bool {
+	return s.Limits.Rate == nil || !now.Before(s.nextStartAt())
 }
 
-// nextStartAt is when the rate window next has room (after prune; only when it has none now).
+// nextStartAt is the earliest time the rate limit allows the next start (only with a rate).
 func (s *LimiterState) nextStartAt() time.Time {
-	return s.Starts[len(s.Starts)-s.Limits.Rate.Count].Add(s.Limits.Rate.Per)
+	r := s.Limits.Rate
+	return s.NextStart.Add(-time.Duration(r.BurstOrOne()-1) * r.Interval())
+}
+
+// started records a start at now in the rate limit's state.
+func (s *LimiterState) started(now time.Time) {
+	if s.Limits.Rate != nil {
+		s.NextStart = latest(s.NextStart, now).Add(s.Limits.Rate.Interval())
+	}
 }
 
 // removeHolder drops the holder of requestID and reports whether there was one.
@@ -180,7 +176,7 @@ func (s *LimiterState) holder(requestID string) *PermitHolder {
 // status answers the limiter query.
 func (s *LimiterState) status() LimiterStatus {
 	st := LimiterStatus{RuleID: s.RuleID, RuleVersion: s.RuleVersion, Limits: s.Limits,
-		Holders: []string{}, Waiting: []string{}, StartsInWindow: len(s.Starts)}
+		Holders: []string{}, Waiting: []string{}, NextStart: s.NextStart}
 	for _, h := range s.Holders {
 		st.Holders = append(st.Holders, h.Request.RequestID)
 	}

@@ -131,18 +131,29 @@ func TestLimiterCapFIFO(t *testing.T) {
 	}
 }
 
-// TestLimiterRate: with 2/s and no cap, five requests at once start two at a time, one second
-// apart: no window of one second holds more than two grants.
+// TestLimiterRate: with 2/s and no cap, five requests at once start 500 ms apart; with a burst
+// of 2 the second goes at once too, and the rest follow 500 ms apart.
 func TestLimiterRate(t *testing.T) {
-	l := newLimiterEnv(t)
-	limits := rules.Limits{Rate: &rules.RateLimit{Count: 2, Per: time.Second}}
-	for i, wf := range []string{"a", "b", "c", "d", "e"} {
-		l.acquire(time.Duration(i+1)*time.Millisecond, request(wf, limits, 0))
+	tests := []struct {
+		name  string
+		burst int
+		want  []string
+	}{
+		{"no burst", 0, []string{"a-run/r/1@0.001s", "b-run/r/1@0.501s", "c-run/r/1@1.001s", "d-run/r/1@1.501s", "e-run/r/1@2.001s"}},
+		{"burst 2", 2, []string{"a-run/r/1@0.001s", "b-run/r/1@0.002s", "c-run/r/1@0.501s", "d-run/r/1@1.001s", "e-run/r/1@1.501s"}},
 	}
-	l.run(workflows.LimiterState{RuleID: "r", IdleTimeout: time.Minute})
-	want := []string{"a-run/r/1@0.001s", "b-run/r/1@0.002s", "c-run/r/1@1.001s", "d-run/r/1@1.002s", "e-run/r/1@2.001s"}
-	if got := l.grants(); !slices.Equal(got, want) {
-		t.Errorf("grants %v, want %v", got, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLimiterEnv(t)
+			limits := rules.Limits{Rate: &rules.RateLimit{Count: 2, Per: time.Second, Burst: tt.burst}}
+			for i, wf := range []string{"a", "b", "c", "d", "e"} {
+				l.acquire(time.Duration(i+1)*time.Millisecond, request(wf, limits, 0))
+			}
+			l.run(workflows.LimiterState{RuleID: "r", IdleTimeout: time.Minute})
+			if got := l.grants(); !slices.Equal(got, tt.want) {
+				t.Errorf("grants %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -198,14 +209,14 @@ func TestLimiterContinuesAsNew(t *testing.T) {
 	for _, r := range next.Waiting {
 		waiting = append(waiting, r.RequestID)
 	}
-	if next.RuleID != "r" || next.MaxSignals != 3 || next.Limits.Concurrency != 1 || len(next.Starts) != 1 ||
+	if next.RuleID != "r" || next.MaxSignals != 3 || next.Limits.Concurrency != 1 || next.NextStart.IsZero() ||
 		!slices.Equal(holders, []string{"a-run/r/1"}) || !slices.Equal(waiting, []string{"b-run/r/1", "c-run/r/1"}) {
 		t.Errorf("carried state %+v (holders %v, waiting %v)", next, holders, waiting)
 	}
 }
 
-// TestLimiterIdleKeepsRateWindow: an idle limiter completes only once its last start has left
-// the rate window, so a new run cannot exceed the rate.
+// TestLimiterIdleKeepsRateWindow: an idle limiter completes only once the rate limit would
+// allow the next start, so a new run cannot start sooner than this one would have.
 func TestLimiterIdleKeepsRateWindow(t *testing.T) {
 	l := newLimiterEnv(t)
 	start := l.env.Now()
