@@ -61,7 +61,13 @@ func recordHistory(t *testing.T, file string, opts testenv.Options) {
 	if _, err := workflowResult(t, st, id); err != nil {
 		t.Fatalf("workflow: %v", err)
 	}
-	hist := fetchHistory(t, st.Client, event.WorkflowID(id))
+	keepHistory(t, fetchHistory(t, st.Client, event.WorkflowID(id)), file)
+}
+
+// keepHistory replays hist with the current workflow code and, with EVTRIGGER_UPDATE_HISTORY
+// set, writes it to workflows/testdata/file unless that file exists.
+func keepHistory(t *testing.T, hist *historypb.History, file string) {
+	t.Helper()
 	replayer := sdkworker.NewWorkflowReplayer()
 	worker.RegisterWorkflows(replayer)
 	if err := replayer.ReplayWorkflowHistory(nil, hist); err != nil {
