@@ -67,7 +67,9 @@ func (l *limiterEnv) acquire(d time.Duration, req workflows.PermitRequest) {
 }
 
 func (l *limiterEnv) release(d time.Duration, requestID string) {
-	l.at(d, func() { l.env.SignalWorkflow(workflows.SignalReleasePermit, workflows.PermitRelease{RequestID: requestID}) })
+	l.at(d, func() {
+		l.env.SignalWorkflow(workflows.SignalReleasePermit, workflows.PermitRelease{RequestID: requestID})
+	})
 }
 
 func (l *limiterEnv) status() workflows.LimiterStatus {
