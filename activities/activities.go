@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/evtrigger/evtrigger/metrics"
 	"github.com/evtrigger/evtrigger/rules"
 	"github.com/evtrigger/evtrigger/task"
@@ -60,6 +62,9 @@ type Options struct {
 	// Metrics receives rule matches and task metrics (triggered, duration by outcome, retries,
 	// trigger latency). Nil: none.
 	Metrics *metrics.Metrics
+	// Temporal is the client AcquirePermit signals rule limiters with. Nil: worker.New sets its
+	// own client.
+	Temporal client.Client
 }
 
 // Activities runs tasks. Build it with New; its fields may be adjusted before the worker
@@ -89,6 +94,8 @@ type Activities struct {
 	MaxResponseBytes int64
 	// Metrics receives rule matches and task metrics; nil records none.
 	Metrics *metrics.Metrics
+	// Temporal signals rule limiters (AcquirePermit); nil: rules with limits fail their tasks.
+	Temporal client.Client
 }
 
 // New builds Activities from opts. It fails when an HTTPAllow entry or a ShellEnv entry is
@@ -117,6 +124,7 @@ func New(opts Options) (*Activities, error) {
 		KillGrace:        DefaultKillGrace,
 		MaxResponseBytes: orDefault(opts.HTTPMaxResponseBytes, DefaultHTTPMaxResponseBytes),
 		Metrics:          opts.Metrics,
+		Temporal:         opts.Temporal,
 	}, nil
 }
 

@@ -61,18 +61,17 @@ func recordHistory(t *testing.T, file string, opts testenv.Options) {
 	if _, err := workflowResult(t, st, id); err != nil {
 		t.Fatalf("workflow: %v", err)
 	}
-	keepHistory(t, st.Client, event.WorkflowID(id), file)
+	keepHistory(t, fetchHistory(t, st.Client, event.WorkflowID(id)), file)
 }
 
-// keepHistory replays the server's history of workflowID with the current workflow code and,
-// with EVTRIGGER_UPDATE_HISTORY=1, writes it to workflows/testdata/file unless that exists.
-func keepHistory(t *testing.T, c client.Client, workflowID, file string) {
+// keepHistory replays hist with the current workflow code and, with EVTRIGGER_UPDATE_HISTORY
+// set, writes it to workflows/testdata/file unless that file exists.
+func keepHistory(t *testing.T, hist *historypb.History, file string) {
 	t.Helper()
-	hist := fetchHistory(t, c, workflowID)
 	replayer := sdkworker.NewWorkflowReplayer()
 	worker.RegisterWorkflows(replayer)
 	if err := replayer.ReplayWorkflowHistory(nil, hist); err != nil {
-		t.Fatalf("replay of the server's history of %s: %v", workflowID, err)
+		t.Fatalf("replay of the server's history of %s: %v", file, err)
 	}
 	if os.Getenv("EVTRIGGER_UPDATE_HISTORY") == "" {
 		return

@@ -155,6 +155,6 @@ func TestOrderedPerKey(t *testing.T) {
 // recordOrderedHistories replays (and with EVTRIGGER_UPDATE_HISTORY keeps) the histories of an
 // ordered event's workflow and of its key's sequencer.
 func recordOrderedHistories(t *testing.T, st *testenv.Stack, workflowID string) {
-	keepHistory(t, st.Client, workflowID, "event_workflow_ordered.json")
-	keepHistory(t, st.Client, workflows.SequencerWorkflowID("ship-in-order", "K3"), "key_sequencer.json")
+	keepHistory(t, fetchHistory(t, st.Client, workflowID), "event_workflow_ordered.json")
+	keepHistory(t, fetchHistory(t, st.Client, workflows.SequencerWorkflowID("ship-in-order", "K3")), "key_sequencer.json")
 }

@@ -39,6 +39,7 @@ type Compiled struct {
 	env     *Env
 	task    *taskTemplate
 	comp    *compTemplate // nil without a compensation
+	limits  *Limits       // nil without concurrency and rateLimit
 }
 
 // Compile validates r and compiles it in env (a default Env when nil), the way Parse does for a
@@ -96,6 +97,7 @@ func compileRule(r Rule, env *Env, rep *reporter) *Compiled {
 	c.orderBy = compileOrderBy(r.OrderBy, env, rep)
 	c.task = compileTask(&r, rep)
 	c.comp = compileCompensation(r.Compensation, rep)
+	c.limits = compileLimits(&r, rep)
 	if len(rep.issues) > before {
 		return nil
 	}

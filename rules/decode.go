@@ -11,7 +11,7 @@ import (
 
 // ruleFields lists the fields of a rule, for the unknown-field message.
 const ruleFields = "ruleId, ruleName, eventType, schedule, condition, orderBy, taskName, taskType, parameters, retry, " +
-	"timeout, priority, enabled, description, version, compensation"
+	"timeout, priority, enabled, description, version, compensation, concurrency, rateLimit"
 
 // decodeRule reads one rule's mapping node into a Rule, recording the node of every field in
 // rep and reporting unknown fields and values of the wrong kind.
@@ -37,7 +37,7 @@ func decodeRule(n *yaml.Node, rep *reporter) Rule {
 func isRuleField(key string) bool {
 	switch key {
 	case "ruleId", "ruleName", "eventType", "schedule", "condition", "orderBy", "taskName", "taskType", "parameters",
-		"retry", "timeout", "priority", "enabled", "description", "version", "compensation":
+		"retry", "timeout", "priority", "enabled", "description", "version", "compensation", "concurrency", "rateLimit":
 		return true
 	}
 	return false
@@ -85,6 +85,10 @@ func decodeRuleField(r *Rule, key string, v *yaml.Node, rep *reporter) {
 		}
 	case "version":
 		decodeScalar(v, key, &r.Version, "an integer", rep)
+	case "concurrency":
+		decodeScalar(v, key, &r.Concurrency, "an integer", rep)
+	case "rateLimit":
+		r.RateLimit = decodeString(v, key, rep)
 	case "compensation":
 		c, err := decodeCompensation(nodeValue(v, key, rep))
 		if err != nil {

@@ -26,6 +26,8 @@
 //	      initialInterval: 1s                # > 0, default 1s
 //	      backoff: 2.0                       # >= 1, default 2.0
 //	      maxInterval: 1m                    # >= initialInterval, default max(1m, initialInterval)
+//	    concurrency: 5                       # optional: at most 5 of its tasks run at once
+//	    rateLimit: 10/s                      # optional: at most 10 task starts per second
 //	    description: ...
 //	    version: 1                           # default 1
 //
@@ -58,6 +60,20 @@
 // (at least 1s), five cron fields (minute hour day-of-month month day-of-week, UTC) or a macro
 // such as @daily; ParseSchedule gives the syntax. A bad schedule is a load error at its
 // position. Package schedules turns these rules into Temporal Schedules.
+//
+// # Limits
+//
+// concurrency (1 to MaxConcurrency) caps how many of the rule's tasks run at once, across all
+// workers; a task holds its place for its whole attempt series, retries and the waits between
+// them included. rateLimit ("N/s", "N/m" or "N/h", N from 1 to MaxRateLimitCount, optionally
+// followed by "burst B"; see ParseRateLimit) spaces the starts of its tasks one unit/N apart,
+// so that any window of one unit holds at most N; the first start after a quiet spell goes at
+// once. With a burst, up to B may start at once after a quiet spell (a token bucket of B
+// tokens), and a window of one unit holds at most N+B-1. A retry is not a new start; an
+// operator's retry is. Leaving a field out means no limit; writing concurrency: 0 is an error.
+// Compensation tasks are not limited. The limits are recorded in each Match (Limits), so an
+// event runs under the limits of the rule version that matched it. Package workflows enforces
+// them with one limiter workflow per rule.
 //
 // # Event type patterns
 //

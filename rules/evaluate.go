@@ -82,7 +82,7 @@ func (c *Compiled) evaluate(ctx context.Context, b *binding) (Verdict, *Match) {
 	return v, &Match{
 		RuleID: c.Rule.ID, Version: c.Rule.Version, TaskName: c.Rule.TaskName,
 		Priority: c.Rule.Priority, Task: spec, Timeout: c.Rule.Timeout.Std(), Retry: c.Rule.Retry.policy(),
-		Compensation: comp, Ordered: c.orderBy != nil,
+		Compensation: comp, Ordered: c.orderBy != nil, Limits: c.limits,
 	}
 }
 

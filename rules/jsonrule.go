@@ -72,6 +72,10 @@ func decodeJSONField(r *Rule, key string, raw json.RawMessage) error {
 		ptr = &r.Version
 	case "compensation":
 		ptr = &r.Compensation
+	case "concurrency":
+		ptr = &r.Concurrency
+	case "rateLimit":
+		ptr = &r.RateLimit
 	default:
 		return fmt.Errorf("unknown field: want one of %s", ruleFields)
 	}

@@ -41,6 +41,11 @@ type Rule struct {
 	Timeout Duration `json:"timeout,omitempty" yaml:"timeout"`
 	// Priority is HIGH, MEDIUM or LOW; MEDIUM when empty.
 	Priority event.Priority `json:"priority,omitempty" yaml:"priority"`
+	// Concurrency caps how many of the rule's tasks run at once across all workers; 0: no cap.
+	Concurrency int `json:"concurrency,omitempty" yaml:"concurrency"`
+	// RateLimit caps how fast the rule's tasks start: "N/s", "N/m" or "N/h" (ParseRateLimit);
+	// empty: no limit.
+	RateLimit string `json:"rateLimit,omitempty" yaml:"rateLimit"`
 	// Enabled is false to keep the rule without running it; nil means enabled.
 	Enabled *bool `json:"enabled,omitempty" yaml:"enabled"`
 	// Description is free text.
@@ -107,6 +112,8 @@ type Match struct {
 	// Ordered: the rule has an orderBy, so the task waits for its turn among the events of its
 	// ordering key.
 	Ordered bool `json:"ordered,omitempty"`
+	// Limits are the rule's concurrency cap and rate limit; nil when it has neither.
+	Limits *Limits `json:"limits,omitempty"`
 }
 
 // RetryPolicy is a Retry with every default applied.

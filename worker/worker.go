@@ -29,8 +29,12 @@ type Options struct {
 }
 
 // New returns a worker, not yet started, that runs EventWorkflow, ScheduledEventWorkflow,
-// KeySequencerWorkflow and the task activities of acts. Start it with Start or Run; stop it with Stop.
+// KeySequencerWorkflow, RuleLimiterWorkflow and the activities of acts; acts without a
+// Temporal client get c. Start it with Start or Run; stop it with Stop.
 func New(c client.Client, acts *activities.Activities, opts Options) sdkworker.Worker {
+	if acts.Temporal == nil {
+		acts.Temporal = c
+	}
 	if opts.TaskQueue == "" {
 		opts.TaskQueue = ingress.DefaultTaskQueue
 	}
@@ -62,6 +66,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.EventWorkflow, workflow.RegisterOptions{Name: workflows.EventWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ScheduledEventWorkflow, workflow.RegisterOptions{Name: workflows.ScheduledEventWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.KeySequencerWorkflow, workflow.RegisterOptions{Name: workflows.KeySequencerWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.RuleLimiterWorkflow, workflow.RegisterOptions{Name: workflows.LimiterWorkflowName})
 }
 
 // RegisterActivities registers the activities of acts under the names in package workflows,
@@ -72,6 +77,7 @@ func RegisterActivities(r ActivityRegistry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.RunHTTP, activity.RegisterOptions{Name: workflows.ActivityRunHTTP})
 	r.RegisterActivityWithOptions(acts.PublishOutcome, activity.RegisterOptions{Name: workflows.ActivityPublishOutcome})
 	r.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
+	r.RegisterActivityWithOptions(acts.AcquirePermit, activity.RegisterOptions{Name: workflows.ActivityAcquirePermit})
 }
 
 // WorkflowRegistry is a worker, a replayer, or a test environment.

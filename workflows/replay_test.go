@@ -17,8 +17,11 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"testdata/event_workflow_v1.json", "testdata/event_workflow_v2.json"} {
-		if !slices.Contains(files, want) { // v1: before search attributes; v2: with them
+	// v1: before search attributes; v2: with them; limits: a task waiting for a limiter permit,
+	// and the limiter's own history.
+	for _, want := range []string{"testdata/event_workflow_v1.json", "testdata/event_workflow_v2.json",
+		"testdata/event_workflow_limits.json", "testdata/limiter_workflow.json"} {
+		if !slices.Contains(files, want) {
 			t.Errorf("recorded history %s is missing", want)
 		}
 	}

@@ -18,28 +18,31 @@ type run struct {
 	outs      *outcomes
 	order     *ordering
 	succeeded []int
+	permits   int // permits requested so far: numbers each request of this run
 }
 
 // runAll runs every matched task concurrently, a task of an ordered rule once its turn has
 // come, and returns when all have ended.
 func (r *run) runAll(ctx workflow.Context) {
-	wg := workflow.NewWaitGroup(ctx)
-	for i, m := range r.eval.Matched {
-		wg.Add(1)
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			defer wg.Done()
-			k := r.order.index(m.RuleID)
-			if k < 0 {
-				r.runTask(ctx, i)
-				return
-			}
-			defer r.order.giveBack(ctx, k)
-			if r.order.await(ctx, k) == nil {
-				r.runTask(ctx, i)
-			}
-		})
+	all := make([]int, len(r.eval.Matched))
+	for i := range all {
+		all[i] = i
 	}
-	wg.Wait(ctx)
+	r.each(ctx, all, r.runInTurn)
+}
+
+// runInTurn runs task i, first waiting for its turn when the ingress enqueued the event under
+// the rule's ordering key, and gives the turn back after.
+func (r *run) runInTurn(ctx workflow.Context, i int) {
+	k := r.order.index(r.eval.Matched[i].RuleID)
+	if k < 0 {
+		r.runTask(ctx, i)
+		return
+	}
+	defer r.order.giveBack(ctx, k)
+	if r.order.await(ctx, k) == nil {
+		r.runTask(ctx, i)
+	}
 }
 
 // noteOrder records each task's ordering key, or why a task of an ordered rule runs unordered.
@@ -62,15 +65,18 @@ func (r *run) noteOrder(order []rules.OrderKey) {
 	}
 }
 
-// runTasks runs the tasks with the given indices concurrently, each from a fresh attempt series,
-// and returns when all have ended.
-func (r *run) runTasks(ctx workflow.Context, indices []int) {
+// runTasks runs the tasks with the given indices concurrently, each from a fresh attempt series
+// and without waiting for a turn, and returns when all have ended.
+func (r *run) runTasks(ctx workflow.Context, indices []int) { r.each(ctx, indices, r.runTask) }
+
+// each runs fn for each index concurrently and returns when all have returned.
+func (r *run) each(ctx workflow.Context, indices []int, fn func(workflow.Context, int)) {
 	wg := workflow.NewWaitGroup(ctx)
 	for _, i := range indices {
 		wg.Add(1)
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer wg.Done()
-			r.runTask(ctx, i)
+			fn(ctx, i)
 		})
 	}
 	wg.Wait(ctx)
@@ -79,6 +85,14 @@ func (r *run) runTasks(ctx workflow.Context, indices []int) {
 // runTask runs task i to its end, recording its progress in the status.
 func (r *run) runTask(ctx workflow.Context, i int) {
 	m, ts := r.eval.Matched[i], &r.st.Tasks[i]
+	if r.limited(ctx, i) {
+		p, err := r.acquirePermit(ctx, i)
+		if err != nil {
+			ts.State, ts.LastError, ts.ClosedAt = TaskFailed, "no permit: "+err.Error(), workflow.Now(ctx)
+			return
+		}
+		defer p.release(ctx)
+	}
 	ts.State, ts.StartedAt, ts.LastError = TaskRunning, workflow.Now(ctx), ""
 	triggered := r.outs.triggered(ctx, m)
 	defer func() { r.outs.final(ctx, m, triggered, *ts) }()

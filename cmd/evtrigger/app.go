@@ -125,7 +125,7 @@ func (w *workerFlags) registerOutcomes(fs *flag.FlagSet, def string) {
 func (w *workerFlags) start(o *opened, tq string, kafkaConn kafka.Conn, logger *slog.Logger) (sdkworker.Worker, func(), error) {
 	c := o.client
 	opts := activities.Options{HTTPAllow: listFlag(w.httpAllow), Logger: logger, Rules: o.rules, Metrics: o.obs.metrics,
-		OperatorWait: w.operatorWait, NotifyURL: w.notifyURL}
+		OperatorWait: w.operatorWait, NotifyURL: w.notifyURL, Temporal: c}
 	closeOutcomes := func() {}
 	if w.outcomesTopic != "" {
 		if len(kafkaConn.Brokers) == 0 {

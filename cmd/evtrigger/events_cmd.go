@@ -65,6 +65,9 @@ func printStatus(w io.Writer, st workflows.Status) {
 	fmt.Fprintln(tw, "RULE\tTASK\tSTATE\tATTEMPTS\tLAST ERROR")
 	for _, ts := range st.Tasks {
 		msg := ts.LastError
+		if ts.Waiting != "" {
+			msg = ts.Waiting
+		}
 		if ts.CompensationError != "" {
 			msg = "compensation: " + ts.CompensationError
 		}
