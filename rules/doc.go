@@ -13,6 +13,7 @@
 //	    eventType: order.created             # required: exact type or pattern, see below
 //	    schedule: "*/5 * * * *"              # optional: fire on a schedule, see below
 //	    condition: payload.amount > 1000     # optional CEL, must yield a bool; empty means true
+//	    orderBy: payload.orderId             # optional CEL, a string or number: see Ordering
 //	    taskName: high-value-order           # default: the ruleId
 //	    taskType: shell                      # required: shell or http
 //	    parameters:                          # per task type, see below
@@ -60,6 +61,15 @@
 // (at least 1s), five cron fields (minute hour day-of-month month day-of-week, UTC) or a macro
 // such as @daily; ParseSchedule gives the syntax. A bad schedule is a load error at its
 // position. Package schedules turns these rules into Temporal Schedules.
+//
+// # Ordering
+//
+// orderBy is a CEL expression over the same variables as a condition, yielding a string or a
+// number: the event's ordering key for the rule. The rule's tasks for events sharing a key run
+// one at a time, in the order the events arrived (Set.OrderKeys gives the keys at the ingress;
+// package workflows serialises the tasks). A compile error is reported at its position like a
+// condition's; an evaluation error, a key that is not a string or number, an empty key or one
+// over MaxOrderKeyLen bytes leaves the event unordered for that rule (OrderKey.Error says why).
 //
 // # Limits
 //
