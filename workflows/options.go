@@ -35,3 +35,29 @@ func taskActivityOptions(t task.Type, timeout time.Duration, retry rules.RetryPo
 	}
 	return opts
 }
+
+// LocalTaskMaxTimeout is the longest timeout of an HTTP task that runs as a local activity:
+// in the workflow task itself, without a round trip through the activity task queue (see
+// docs/ARCHITECTURE.md, Workflow shape and cost). Longer HTTP tasks, and every shell task (they
+// heartbeat, and a worker's death must not take the process group's owner with it), run as
+// regular activities.
+const LocalTaskMaxTimeout = 30 * time.Second
+
+// runsLocally reports whether a task of type t with the given attempt timeout runs as a local
+// activity.
+func runsLocally(t task.Type, timeout time.Duration) bool {
+	return t == task.TypeHTTP && timeout > 0 && timeout <= LocalTaskMaxTimeout
+}
+
+// localTaskOptions maps a task's timeout and retry policy onto local activity options.
+func localTaskOptions(timeout time.Duration, retry rules.RetryPolicy) workflow.LocalActivityOptions {
+	return workflow.LocalActivityOptions{
+		StartToCloseTimeout: timeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    retry.InitialInterval,
+			BackoffCoefficient: retry.Backoff,
+			MaximumInterval:    retry.MaxInterval,
+			MaximumAttempts:    retry.MaxAttempts,
+		},
+	}
+}

@@ -18,7 +18,8 @@ type run struct {
 	outs      *outcomes
 	order     *ordering
 	succeeded []int
-	permits   int // permits requested so far: numbers each request of this run
+	permits   int   // permits requested so far: numbers each request of this run
+	local     *bool // nil until a short task asked whether this workflow runs them locally
 }
 
 // runAll runs every matched task concurrently, a task of an ordered rule once its turn has
@@ -99,7 +100,7 @@ func (r *run) runTask(ctx workflow.Context, i int) {
 	req := task.Request{EventID: r.ev.ID, RuleID: m.RuleID, TaskName: m.TaskName, Timeout: m.Timeout, Spec: m.Task,
 		EventTime: r.ev.Time, TraceID: r.ev.TraceID()}
 	var res task.Result
-	err := executeTask(ctx, req, m.Retry, r.priority(), &res)
+	err := r.execute(ctx, req, m.Retry, &res)
 	ts.ClosedAt = workflow.Now(ctx)
 	if err != nil {
 		ts.State = TaskFailed
@@ -110,6 +111,34 @@ func (r *run) runTask(ctx workflow.Context, i int) {
 	}
 	ts.State, ts.Attempts, ts.Result = TaskSucceeded, res.Attempt, &res
 	r.succeeded = append(r.succeeded, i)
+}
+
+// changeLocalTasks is the workflow.GetVersion change ID of running short HTTP tasks as local
+// activities (version 1).
+const changeLocalTasks = "local-tasks"
+
+// execute runs one of the event's tasks: a short HTTP task as a local activity (in workflows
+// started after local tasks existed), any other as a regular activity.
+func (r *run) execute(ctx workflow.Context, req task.Request, retry rules.RetryPolicy, res *task.Result) error {
+	if !runsLocally(req.Spec.Type, req.Timeout) || !r.localTasks(ctx) {
+		return executeTask(ctx, req, retry, r.priority(), res)
+	}
+	name, err := activityFor(req.Spec.Type)
+	if err != nil {
+		return err
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, localTaskOptions(req.Timeout, retry))
+	return workflow.ExecuteLocalActivity(lctx, name, req).Get(ctx, res)
+}
+
+// localTasks reports whether this workflow runs short tasks locally, asking workflow.GetVersion
+// once: the first short task records the version marker.
+func (r *run) localTasks(ctx workflow.Context) bool {
+	if r.local == nil {
+		local := workflow.GetVersion(ctx, changeLocalTasks, workflow.DefaultVersion, 1) >= 1
+		r.local = &local
+	}
+	return *r.local
 }
 
 // executeTask runs a rendered task as its type's activity, one attempt bounded by req.Timeout,

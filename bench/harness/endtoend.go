@@ -24,6 +24,7 @@ const e2eRule = `taskTriggerRules:
     eventType: order.created
     condition: payload.amount > 1000
     taskType: http
+    timeout: 10s # within workflows.LocalTaskMaxTimeout: the task runs as a local activity
     parameters:
       url: %s/task
       method: POST

@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/evtrigger/evtrigger/event"
+	"github.com/evtrigger/evtrigger/internal/testenv"
+	"github.com/evtrigger/evtrigger/workflows"
+)
+
+// TestShortHTTPTaskRunsLocallyUnderTheRulePolicy: an HTTP task with a timeout within
+// workflows.LocalTaskMaxTimeout runs as a local activity: no activity task in the history, the
+// rule's retry policy still applies (two 503s, then 200 on the third attempt), and the status
+// reports the attempts.
+func TestShortHTTPTaskRunsLocallyUnderTheRulePolicy(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 2 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	rule := fmt.Sprintf(`taskTriggerRules:
+  - ruleId: quick-hook
+    eventType: order.created
+    taskType: http
+    timeout: 5s
+    parameters: {url: %s/hook}
+    retry: {maxAttempts: 3, initialInterval: 50ms}
+`, srv.URL)
+	st := testenv.NewStack(t, temporal, rule, testenv.Options{})
+	if code, out := st.PostEvent(t, orderEvent("msg-local-1", 10)); code != http.StatusAccepted {
+		t.Fatalf("post: %d %v", code, out)
+	}
+	status, err := workflowResult(t, st, "msg-local-1")
+	if err != nil {
+		t.Fatalf("workflow: %v", err)
+	}
+	if len(status.Tasks) != 1 || status.Tasks[0].State != workflows.TaskSucceeded || status.Tasks[0].Attempts != 3 {
+		t.Fatalf("status: %+v, want one task succeeded on attempt 3", status.Tasks)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("the hook was called %d times, want 3", n)
+	}
+	hist := fetchHistory(t, st.Client, event.WorkflowID("msg-local-1"))
+	markers := 0
+	for _, ev := range hist.Events {
+		switch ev.EventType {
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			t.Errorf("history has an activity task (%s): the short task did not run locally",
+				ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName())
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			markers++
+		}
+	}
+	if markers < 3 { // the evaluation, the version, the task
+		t.Errorf("history has %d markers, want the evaluation's, the local-tasks version's and the task's", markers)
+	}
+	keepHistory(t, hist, "event_workflow_local.json")
+}
