@@ -39,6 +39,12 @@ func TestOrderedTaskWaitsForItsTurn(t *testing.T) {
 			return nil
 		})
 	env.RegisterDelayedCallback(func() {
+		st := queryStatus(t, env)
+		for _, ts := range st.Tasks {
+			if ts.RuleID == "o" && (ts.State != workflows.TaskPending || ts.Waiting != "waiting for its turn from order-o-o-1") {
+				t.Errorf("task o before its turn: state %s, waiting %q", ts.State, ts.Waiting)
+			}
+		}
 		env.SignalWorkflow(workflows.SignalTurn, workflows.Turn{RuleID: "o", Key: "o-1"})
 	}, 5*time.Second)
 	env.RegisterDelayedCallback(func() {

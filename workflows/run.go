@@ -41,7 +41,12 @@ func (r *run) runInTurn(ctx workflow.Context, i int) {
 		return
 	}
 	defer r.order.giveBack(ctx, k)
-	if r.order.await(ctx, k) == nil {
+	key := r.order.keys[k]
+	ts := &r.st.Tasks[i]
+	ts.Waiting = "waiting for its turn from " + SequencerWorkflowID(key.RuleID, key.Key)
+	err := r.order.await(ctx, k)
+	ts.Waiting = ""
+	if err == nil {
 		r.runTask(ctx, i)
 	}
 }

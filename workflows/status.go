@@ -41,8 +41,8 @@ type TaskStatus struct {
 	TaskName    string    `json:"taskName"`
 	Type        task.Type `json:"type"`
 	State       TaskState `json:"state"`
-	// Waiting, while the task is pending, says what it waits for, such as a permit of its
-	// rule's limiter; empty otherwise.
+	// Waiting, while the task is pending, says what it waits for, such as its turn among the
+	// events of its ordering key or a permit of its rule's limiter; empty otherwise.
 	Waiting string `json:"waiting,omitempty"`
 	// Attempts is how many attempts have ended; 0 while the first one runs.
 	Attempts  int32     `json:"attempts"`

@@ -68,6 +68,9 @@ func printStatus(w io.Writer, st workflows.Status) {
 		if ts.Waiting != "" {
 			msg = ts.Waiting
 		}
+		if msg == "" && ts.OrderError != "" {
+			msg = ts.OrderError
+		}
 		if ts.CompensationError != "" {
 			msg = "compensation: " + ts.CompensationError
 		}
