@@ -31,7 +31,6 @@ func TestCase01EveryEventSentTwice(t *testing.T) {
 	}
 	k.produce(t, batch...)
 	d.waitExecuted(n, 5*time.Minute)
-	t.Logf("%s: %d executed", time.Since(d.start), n)
 	resend := make([]*kgo.Record, 0, n)
 	for i := range n {
 		resend = append(resend, record(d.topic(), d.eventID(i), d.event(i, 0)))
@@ -41,7 +40,6 @@ func TestCase01EveryEventSentTwice(t *testing.T) {
 	eventually(t, 3*time.Minute, "the ingress decided every copy", func() bool {
 		return in.metric(processed) >= float64(3*n)
 	})
-	t.Logf("%s: all decided", time.Since(d.start))
 	started, dup := in.metric(processed+`"started"`), in.metric(processed+`"duplicate"`)
 	if started != float64(n) {
 		t.Errorf("the ingress started %v workflows, want %d", started, n)

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // deployment is one case's evtrigger: its names (topic, group, task queue, event ID prefix, all
@@ -116,4 +118,15 @@ func (d *deployment) waitExecuted(n int, within time.Duration) {
 	eventually(d.t, within, fmt.Sprintf("%d tasks executed at the sink", n), func() bool {
 		return d.sink.executed() >= n
 	})
+}
+
+// produceEvents produces the case's events from..to-1 (keyed by ID, pad bytes of padding each)
+// and records them as sent.
+func (d *deployment) produceEvents(k *kafkaClient, from, to, pad int) {
+	recs := make([]*kgo.Record, 0, to-from)
+	for i := from; i < to; i++ {
+		recs = append(recs, record(d.topic(), d.eventID(i), d.event(i, pad)))
+		d.sent(d.eventID(i))
+	}
+	k.produce(d.t, recs...)
 }
