@@ -55,18 +55,7 @@ func (d *deployment) reconcile(c client.Client, within time.Duration, expectTask
 		expectTask = func(string) bool { return true }
 	}
 	q := fmt.Sprintf("TaskQueue = %q", d.taskQueue())
-	deadline := time.Now().Add(within)
-	for {
-		total, running := d.count(c, q), d.count(c, q+" AND ExecutionStatus = 'Running'")
-		if total >= int64(len(distinct)) && running == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			d.t.Errorf("after %s: %d workflows in visibility (%d running), want %d closed", within, total, running, len(distinct))
-			break
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	d.reconcileWait(c, within)
 	runs := d.listRuns(c, q)
 	o.Events = len(distinct)
 	var lostIDs, notCompleted []string
@@ -140,6 +129,29 @@ func (d *deployment) listRuns(c client.Client, query string) map[string][]enumsp
 		if token = resp.GetNextPageToken(); len(token) == 0 {
 			return out
 		}
+	}
+}
+
+// reconcileWait waits (up to within) until visibility holds a closed workflow for every event
+// sent; after within it reports the gap and returns.
+func (d *deployment) reconcileWait(c client.Client, within time.Duration) {
+	d.t.Helper()
+	distinct := map[string]bool{}
+	for _, id := range d.sentIDs() {
+		distinct[id] = true
+	}
+	q := fmt.Sprintf("TaskQueue = %q", d.taskQueue())
+	deadline := time.Now().Add(within)
+	for {
+		total, running := d.count(c, q), d.count(c, q+" AND ExecutionStatus = 'Running'")
+		if total >= int64(len(distinct)) && running == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			d.t.Errorf("after %s: %d workflows in visibility (%d running), want %d closed", within, total, running, len(distinct))
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }
 
