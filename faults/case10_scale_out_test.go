@@ -35,7 +35,7 @@ func TestCase10ScaleOut(t *testing.T) {
 	d.waitExecuted(n, 5*time.Minute)
 	d.reconcile(c, 3*time.Minute, nil, outcome{Case: "10. scale-out: 2 ingress + 2 workers, PostgreSQL rule store, one of each SIGKILLed",
 		Recovery: d.sink.longestStall(killed),
-		Note: fmt.Sprintf("throughput: 1 worker %.0f events/s, 2 workers %.0f events/s (2 ingress each)", one, two)})
+		Note:     fmt.Sprintf("throughput: 1 worker %.0f events/s, 2 workers %.0f events/s (2 ingress each)", one, two)})
 }
 
 // measure runs produce and returns the tasks executed per second from its start until the sink

@@ -53,9 +53,10 @@ func newDeployment(t *testing.T, name, temporal string) *deployment {
 	return d
 }
 
-// caseDir is the test's directory for logs and files (kept under the test's temp dir).
+// caseDir is the test's directory for logs and files, fresh in each run (under the run's
+// directory, which is kept for the logs).
 func caseDir(t *testing.T) string {
-	dir := filepath.Join(os.TempDir(), "evtrigger-faults", strings.ReplaceAll(t.Name(), "/", "_"))
+	dir := filepath.Join(env.dir, strings.ReplaceAll(t.Name(), "/", "_"))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,8 @@ type suite struct {
 	temporal *devserver.Server
 	kafka    *kfake.Cluster
 	results  *results
+	// dir holds the run's files: the suite's Temporal database, each case's logs and files.
+	dir string
 	// events is how many events a case sends ($FAULTS_EVENTS, default 2000).
 	events int
 }
@@ -67,11 +69,11 @@ func (s *suite) setUp() error {
 		}
 	}
 	s.results = &results{}
-	dir, err := os.MkdirTemp("", "evtrigger-faults-")
-	if err != nil {
+	if s.dir, err = os.MkdirTemp("", "evtrigger-faults-"); err != nil {
 		return err
 	}
-	if s.temporal, err = testenv.StartTemporal(context.Background(), dir); err != nil {
+	fmt.Printf("faults: processes' logs under %s\n", s.dir)
+	if s.temporal, err = testenv.StartTemporal(context.Background(), s.dir); err != nil {
 		return err
 	}
 	if s.kafka, err = kfake.NewCluster(kfake.NumBrokers(1)); err != nil {
