@@ -41,8 +41,10 @@ func TestCase01EveryEventSentTwice(t *testing.T) {
 		return in.metric(processed) >= float64(3*n)
 	})
 	started, dup := in.metric(processed+`"started"`), in.metric(processed+`"duplicate"`)
-	if started != float64(n) {
-		t.Errorf("the ingress started %v workflows, want %d", started, n)
+	// A start that timed out under load but reached Temporal is retried and found as a
+	// duplicate, so started may be below n; it is never above.
+	if started > float64(n) || started+dup != float64(3*n) {
+		t.Errorf("the ingress started %v workflows and found %v duplicates, want at most %d and %d in all", started, dup, n, 3*n)
 	}
 	d.reconcile(c, 3*time.Minute, nil, outcome{Case: "1. every event sent twice, then again after completion",
 		Note: fmt.Sprintf("%d copies sent; ingress: %v started, %v duplicate", 3*n, started, dup)})

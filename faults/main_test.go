@@ -40,8 +40,11 @@ func runSuite(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "faults:", err)
 		return 1
 	}
-	defer env.tearDown()
 	code := m.Run()
+	env.tearDown()
+	if code == 0 {
+		_ = os.RemoveAll(env.dir) // the logs are kept when a case failed
+	}
 	if err := env.results.write(os.Stdout, os.Getenv("FAULTS_RESULTS")); err != nil {
 		fmt.Fprintln(os.Stderr, "faults: write results:", err)
 		return 1
