@@ -46,5 +46,5 @@ func TestCase02IngressKilledMidStream(t *testing.T) {
 		t.Errorf("no start came back as a duplicate: no kill hit the window between start and commit")
 	}
 	d.reconcile(c, 3*time.Minute, nil, outcome{Case: "2. ingress SIGKILLed mid-stream (Kafka)", Recovery: recovery,
-		Note: fmt.Sprintf("%d kills; %v records started, not yet committed at a kill, redelivered (duplicate starts)", kills, redelivered)})
+		Note: fmt.Sprintf("%d kills; %v duplicate starts (uncommitted records redelivered after a kill, or starts retried after a timeout)", kills, redelivered)})
 }
