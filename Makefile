@@ -11,7 +11,7 @@ WORKFLOWCHECK_BIN := $(CACHE_DIR)/tools/workflowcheck-$(WORKFLOWCHECK_VERSION)/w
 BIN := bin/evtrigger
 export EVTRIGGER_TEMPORAL_BIN := $(TEMPORAL_BIN)
 
-.PHONY: run build test check fmt temporal test-deps clean services bench bench-full bench-soak evbench
+.PHONY: run build test test-faults check fmt temporal test-deps clean services bench bench-full bench-soak evbench
 
 ## run: build evtrigger and run `evtrigger dev` (Temporal dev server + UI, worker, ingress, API)
 run: build $(TEMPORAL_BIN)
@@ -24,6 +24,16 @@ build:
 ## test: static checks, then every test with the race detector against a real Temporal dev server
 test: check test-deps services $(TEMPORAL_BIN)
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+## test-faults: the fault suite (faults/, build tag faults): the evtrigger binary as worker and
+## ingress processes against a real Temporal dev server, kfake, RabbitMQ and PostgreSQL, with
+## processes killed and servers restarted under load; every case must lose no event and run no
+## task twice. Prints the results table (docs/RELIABILITY.md) and writes it to bin/faults-results.md.
+## The binary is built without the race detector: the cases measure throughput and recovery.
+test-faults: build services $(TEMPORAL_BIN)
+	$(GO) vet -tags faults ./faults/
+	FAULTS_RESULTS=$(CURDIR)/bin/faults-results.md EVTRIGGER_BIN=$(CURDIR)/$(BIN) \
+	  $(GO) test -tags faults -count=1 -timeout 40m -v ./faults/... $(FAULTS_ARGS)
 
 ## services: start the RabbitMQ and PostgreSQL the tests use, installing RabbitMQ if missing
 services:
