@@ -24,7 +24,9 @@ const maxRetryAfter = 5 * time.Minute
 // and the tail of the response body.
 //
 // Besides the rule's headers it sets Idempotency-Key "<EventID>/<RuleID>" and User-Agent
-// "evtrigger" unless the rule set them, X-Evtrigger-Attempt to the attempt number, and
+// "evtrigger" unless the rule set them, X-Evtrigger-Attempt to the attempt number (a short task
+// run again after its worker died, as a local activity, starts again at 1),
+// X-Evtrigger-Run-Id to the event workflow's run ID, and
 // Content-Type application/json when the body is JSON and the rule set none. A "Host" header
 // sets the request's Host. The attempt is bounded by req.Timeout (if non-zero) and ctx. At most
 // a.MaxResponseBytes of the body are read; a larger body closes the connection instead of
@@ -45,7 +47,8 @@ func (a *Activities) RunHTTP(ctx context.Context, req task.Request) (task.Result
 }
 
 func (a *Activities) runHTTP(ctx context.Context, req task.Request) (task.Result, error) {
-	attempt := activity.GetInfo(ctx).Attempt
+	info := activity.GetInfo(ctx)
+	attempt := info.Attempt
 	log := a.logger(req, attempt)
 	runCtx, cancel := withTimeout(ctx, req.Timeout)
 	defer cancel()
@@ -53,6 +56,7 @@ func (a *Activities) runHTTP(ctx context.Context, req task.Request) (task.Result
 	if err != nil {
 		return task.Result{}, err
 	}
+	httpReq.Header.Set("X-Evtrigger-Run-Id", info.WorkflowExecution.RunID)
 	call := httpCall{req: req, attempt: attempt, target: redactedTarget(httpReq)}
 
 	log.Debug("sending http task", "target", call.target)

@@ -72,6 +72,9 @@ func TestRunHTTPSendsRequest(t *testing.T) {
 			t.Errorf("header %s = %q, want %q", key, v, want)
 		}
 	}
+	if s.header.Get("X-Evtrigger-Run-Id") == "" {
+		t.Error("no X-Evtrigger-Run-Id header: the sink cannot tell which workflow run called")
+	}
 }
 
 func TestRunHTTPKeepsRuleHeadersAndDefaultsToPost(t *testing.T) {

@@ -88,7 +88,7 @@ func (d *deployment) reconcile(c client.Client, within time.Duration, expectTask
 		d.t.Errorf("%d events lost, e.g. %v", len(lostIDs), lostIDs[:min(10, len(lostIDs))])
 	}
 	if repeated > 0 {
-		d.t.Errorf("%d task requests repeated an attempt of their Idempotency-Key (a second execution)", repeated)
+		d.t.Errorf("%d task keys were executed by more than one workflow run (a second execution)", repeated)
 	}
 	if len(notCompleted) > 0 {
 		d.t.Errorf("%d workflows did not complete, e.g. %v", len(notCompleted), notCompleted[:min(10, len(notCompleted))])

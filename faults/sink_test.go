@@ -5,7 +5,6 @@ package faults
 import (
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -14,8 +13,10 @@ import (
 // sink is the HTTP service every case's task calls. It is idempotent the way a real service
 // should be: the first request with an Idempotency-Key executes (is recorded), a later one with
 // the same key gets the same answer and executes nothing. It keeps every request, so a retried
-// attempt (same key, a higher X-Evtrigger-Attempt) can be told from a second execution (same key
-// and the same attempt again: another workflow or a task dispatched twice).
+// attempt (same key, same workflow run: X-Evtrigger-Run-Id) can be told from a second execution
+// (same key from another run: a second workflow for the event). The attempt number alone cannot
+// tell them apart: a short task runs as a local activity, and when its worker dies mid-call the
+// call is made again by the next worker, starting again at attempt 1.
 type sink struct {
 	srv   *httptest.Server
 	mu    sync.Mutex
@@ -30,7 +31,7 @@ type execution struct {
 	first    time.Time
 	path     string // the URL path of the first request (a rule version can change it)
 	requests int
-	attempts map[int]int // X-Evtrigger-Attempt -> requests
+	runs     map[string]int // X-Evtrigger-Run-Id -> requests
 }
 
 func newSink(t *testing.T) *sink {
@@ -49,21 +50,21 @@ func (s *sink) setDelay(d time.Duration) {
 
 func (s *sink) serve(w http.ResponseWriter, r *http.Request) {
 	key := r.Header.Get("Idempotency-Key")
-	attempt, err := strconv.Atoi(r.Header.Get("X-Evtrigger-Attempt"))
-	if key == "" || err != nil {
-		http.Error(w, "want Idempotency-Key and X-Evtrigger-Attempt", http.StatusBadRequest)
+	run := r.Header.Get("X-Evtrigger-Run-Id")
+	if key == "" || run == "" {
+		http.Error(w, "want Idempotency-Key and X-Evtrigger-Run-Id", http.StatusBadRequest)
 		return
 	}
 	s.mu.Lock()
 	delay := s.delay
 	e := s.keys[key]
 	if e == nil {
-		e = &execution{first: time.Now(), path: r.URL.Path, attempts: map[int]int{}}
+		e = &execution{first: time.Now(), path: r.URL.Path, runs: map[string]int{}}
 		s.keys[key] = e
 		s.execTimes = append(s.execTimes, e.first)
 	}
 	e.requests++
-	e.attempts[attempt]++
+	e.runs[run]++
 	s.mu.Unlock()
 	if delay > 0 {
 		time.Sleep(delay) // the work the task does; the sink's answer waits for it
@@ -90,18 +91,16 @@ func (s *sink) get(key string) (execution, bool) {
 }
 
 // tally counts, over every key: retried requests (beyond the first, deduplicated by the sink)
-// and repeated attempts (a key's attempt number seen more than once: a second execution that
-// is not a retry).
-func (s *sink) tally() (retried, repeated int) {
+// and second executions (requests of the key from workflow runs other than the first: a second
+// workflow for one event, which no retry explains).
+func (s *sink) tally() (retried, secondRuns int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range s.keys {
 		retried += e.requests - 1
-		for _, n := range e.attempts {
-			repeated += n - 1
-		}
+		secondRuns += len(e.runs) - 1
 	}
-	return retried, repeated
+	return retried, secondRuns
 }
 
 // longestStall is the longest time between consecutive first executions after from (or

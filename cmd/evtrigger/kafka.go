@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 
@@ -65,6 +66,7 @@ type kafkaFlags struct {
 	kafkaConnFlags
 	topics, group, dlqSuffix string
 	maxInFlight              int
+	sessionTimeout           time.Duration
 }
 
 func (k *kafkaFlags) register(fs *flag.FlagSet) {
@@ -73,6 +75,8 @@ func (k *kafkaFlags) register(fs *flag.FlagSet) {
 	stringFlag(fs, &k.group, "kafka-group", "evtrigger", "consumer group")
 	stringFlag(fs, &k.dlqSuffix, "kafka-dlq-suffix", ".dlq", "dead-letter topic of each topic: <topic><suffix>")
 	intFlag(fs, &k.maxInFlight, "kafka-max-in-flight", 1000, "records handled at once over all partitions")
+	durationFlag(fs, &k.sessionTimeout, "kafka-session-timeout", 45*time.Second,
+		"consumer group session timeout: how soon the partitions of an ingress that died move to the others")
 }
 
 // conn is the connection the flags describe. A TLS file that cannot be read makes the
@@ -90,7 +94,8 @@ func (k *kafkaFlags) source(logger *slog.Logger, m *metrics.Metrics) (*kafka.Sou
 		return nil, nil
 	}
 	return kafka.New(kafka.Options{Conn: k.conn(), Topics: listFlag(k.topics), Group: k.group,
-		DeadLetterSuffix: k.dlqSuffix, MaxInFlight: k.maxInFlight, Logger: logger.With("source", "kafka"), Metrics: m})
+		DeadLetterSuffix: k.dlqSuffix, MaxInFlight: k.maxInFlight, SessionTimeout: k.sessionTimeout,
+		Logger: logger.With("source", "kafka"), Metrics: m})
 }
 
 // startEmbeddedKafka runs franz-go's in-process Kafka-protocol broker on port with the topics
