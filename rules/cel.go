@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
+	celref "cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
 
 	"github.com/evtrigger/evtrigger/event"
@@ -25,8 +27,10 @@ type EnvOptions struct {
 	// CostLimit bounds the CEL cost of one evaluation of one condition; exceeding it is a
 	// condition error. 0 means DefaultCostLimit.
 	CostLimit uint64
-	// EvalTimeout bounds the time of one evaluation of one condition; exceeding it is a
-	// condition error. 0 means DefaultEvalTimeout.
+	// EvalTimeout bounds the time of one evaluation of one condition with a comprehension
+	// (all, exists, exists_one, map, filter); exceeding it is a condition error. 0 means
+	// DefaultEvalTimeout. A condition without one has no loop: the cost limit bounds it, and it
+	// runs without a timer (CEL checks for interrupts only between loop iterations).
 	EvalTimeout time.Duration
 }
 
@@ -68,15 +72,23 @@ type celIssue struct {
 	msg       string
 }
 
+// program is a compiled condition or orderBy expression.
+type program struct {
+	prg cel.Program
+	// loops: the expression has a comprehension, the only place CEL checks for an interrupt,
+	// so only such a program runs under a context and the evaluation timeout.
+	loops bool
+}
+
 // compile checks a non-empty condition and builds its program. The condition must have type
 // bool, or dyn (checked when evaluated).
-func (e *Env) compile(expr string) (cel.Program, []celIssue) {
+func (e *Env) compile(expr string) (*program, []celIssue) {
 	return e.compileAs(expr, "condition", cel.BoolType)
 }
 
 // compileAs checks a non-empty expression (what names it in messages) and builds its program.
 // Its type must be one of want, or dyn (checked when evaluated).
-func (e *Env) compileAs(expr, what string, want ...*cel.Type) (cel.Program, []celIssue) {
+func (e *Env) compileAs(expr, what string, want ...*cel.Type) (*program, []celIssue) {
 	ast, iss := e.cel.Compile(expr)
 	if iss.Err() != nil {
 		var out []celIssue
@@ -96,7 +108,14 @@ func (e *Env) compileAs(expr, what string, want ...*cel.Type) (cel.Program, []ce
 	if err != nil {
 		return nil, []celIssue{{msg: err.Error()}}
 	}
-	return prg, nil
+	return &program{prg: prg, loops: hasComprehension(ast)}, nil
+}
+
+// hasComprehension reports whether the checked expression has a comprehension (a macro such as
+// all, exists, map or filter).
+func hasComprehension(ast *cel.Ast) bool {
+	nav := celast.NavigateAST(ast.NativeRep())
+	return len(celast.MatchDescendants(nav, celast.KindMatcher(celast.ComprehensionKind))) > 0
 }
 
 // typeNames says "a bool" or "a string, int, uint or double".
@@ -128,11 +147,24 @@ func newActivation(ev *event.Event) (activation, error) {
 	return act, nil
 }
 
-// eval runs a condition program under the evaluation timeout.
-func (e *Env) eval(ctx context.Context, prg cel.Program, act activation) (bool, error) {
+// run evaluates a program. One with a comprehension runs under ctx and the evaluation timeout,
+// checked every 100 iterations; one without runs with plain Eval, since CEL would never check
+// the context there: a context and a timer per evaluation would cost more than the evaluation.
+// The cost limit applies to both.
+func (e *Env) run(ctx context.Context, p *program, act activation) (celref.Val, error) {
+	if !p.loops {
+		out, _, err := p.prg.Eval(act)
+		return out, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, e.evalTimeout)
 	defer cancel()
-	out, _, err := prg.ContextEval(ctx, act)
+	out, _, err := p.prg.ContextEval(ctx, act)
+	return out, err
+}
+
+// eval runs a condition program (see run) and checks that it yields a bool.
+func (e *Env) eval(ctx context.Context, p *program, act activation) (bool, error) {
+	out, err := e.run(ctx, p, act)
 	if err != nil {
 		return false, err
 	}

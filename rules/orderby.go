@@ -26,7 +26,7 @@ type OrderKey struct {
 
 // compileOrderBy compiles a rule's orderBy expression; nil when it is empty. It must yield a
 // string or a number (or dyn, checked when evaluated).
-func compileOrderBy(expr string, env *Env, rep *reporter) cel.Program {
+func compileOrderBy(expr string, env *Env, rep *reporter) *program {
 	if strings.TrimSpace(expr) == "" {
 		return nil
 	}
@@ -50,11 +50,9 @@ func (c *Compiled) orderKey(ctx context.Context, b *binding) OrderKey {
 	return k
 }
 
-// evalKey runs an orderBy program under the evaluation timeout and turns its value into a key.
-func (e *Env) evalKey(ctx context.Context, prg cel.Program, act activation) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.evalTimeout)
-	defer cancel()
-	out, _, err := prg.ContextEval(ctx, act)
+// evalKey runs an orderBy program (see Env.run) and turns its value into a key.
+func (e *Env) evalKey(ctx context.Context, p *program, act activation) (string, error) {
+	out, err := e.run(ctx, p, act)
 	if err != nil {
 		return "", err
 	}
