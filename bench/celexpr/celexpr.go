@@ -15,6 +15,8 @@ import (
 	"cel.dev/cel-go/ext"
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/evtrigger/evtrigger/bench/rulesbench"
 )
 
 // Condition is the condition both engines evaluate.
@@ -110,11 +112,13 @@ func Benchmark(newEval func() (Eval, error)) func(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
+		cpu := rulesbench.ProcessCPU()
 		for b.Loop() {
 			if ok, err := eval(); !ok || err != nil {
 				b.Fatalf("condition: %v, %v", ok, err)
 			}
 		}
+		rulesbench.ReportCPU(b, cpu)
 	}
 }
 
