@@ -12,8 +12,6 @@ import (
 	"cel.dev/cel-go/common/types"
 	celref "cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
-
-	"github.com/evtrigger/evtrigger/event"
 )
 
 // Defaults of EnvOptions.
@@ -61,6 +59,9 @@ func NewEnv(opts EnvOptions) (*Env, error) {
 	)
 	if err != nil {
 		return nil, fmt.Errorf("new CEL environment: %w", err)
+	}
+	if ce, err = ce.Extend(cel.CustomTypeAdapter(numberAdapter{base: ce.CELTypeAdapter()})); err != nil {
+		return nil, fmt.Errorf("new CEL environment: type adapter: %w", err)
 	}
 	return &Env{cel: ce, costLimit: opts.CostLimit, evalTimeout: opts.EvalTimeout}, nil
 }
@@ -130,28 +131,11 @@ func typeNames(ts []*cel.Type) string {
 	return "a " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
-// activation is what conditions of one event see; build it once per event with newActivation.
-type activation = cel.Activation
-
-// newActivation binds event (ev.Activation(), with priority MEDIUM when unset), payload and
-// metadata.
-func newActivation(ev *event.Event) (activation, error) {
-	a := ev.Activation()
-	a["priority"] = string(eventPriority(ev.Priority))
-	act, err := cel.NewActivation(map[string]any{
-		"event": a, "payload": a["payload"], "metadata": a["metadata"],
-	})
-	if err != nil {
-		return nil, fmt.Errorf("bind event %s: %w", ev.ID, err)
-	}
-	return act, nil
-}
-
 // run evaluates a program. One with a comprehension runs under ctx and the evaluation timeout,
 // checked every 100 iterations; one without runs with plain Eval, since CEL would never check
 // the context there: a context and a timer per evaluation would cost more than the evaluation.
 // The cost limit applies to both.
-func (e *Env) run(ctx context.Context, p *program, act activation) (celref.Val, error) {
+func (e *Env) run(ctx context.Context, p *program, act *activation) (celref.Val, error) {
 	if !p.loops {
 		out, _, err := p.prg.Eval(act)
 		return out, err
@@ -163,7 +147,7 @@ func (e *Env) run(ctx context.Context, p *program, act activation) (celref.Val, 
 }
 
 // eval runs a condition program (see run) and checks that it yields a bool.
-func (e *Env) eval(ctx context.Context, p *program, act activation) (bool, error) {
+func (e *Env) eval(ctx context.Context, p *program, act *activation) (bool, error) {
 	out, err := e.run(ctx, p, act)
 	if err != nil {
 		return false, err

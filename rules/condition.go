@@ -19,7 +19,7 @@ func compileCondition(expr string, env *Env, rep *reporter) *program {
 }
 
 // holds evaluates the rule's condition against one event's activation.
-func (c *Compiled) holds(ctx context.Context, act activation) (bool, error) {
+func (c *Compiled) holds(ctx context.Context, act *activation) (bool, error) {
 	if c.program == nil {
 		return true, nil
 	}

@@ -12,7 +12,7 @@ import (
 // evaluate runs the candidate rules, sorted by ID, against one event.
 func evaluate(ctx context.Context, ev *event.Event, cands []*Compiled) Evaluation {
 	out := Evaluation{Matched: []Match{}, Verdicts: make([]Verdict, 0, len(cands))}
-	b := &binding{ev: ev, vals: &values{ev: ev}}
+	b := newBinding(ev)
 	for _, c := range cands {
 		v, m := c.evaluate(ctx, b)
 		out.Verdicts = append(out.Verdicts, v)
@@ -26,22 +26,15 @@ func evaluate(ctx context.Context, ev *event.Event, cands []*Compiled) Evaluatio
 	return out
 }
 
-// binding holds what the rules of one event see; the CEL activation is built on first use, once.
+// binding holds what the rules of one event see: the CEL activation and the placeholder values.
 type binding struct {
-	ev    *event.Event
-	vals  *values
-	act   activation
-	err   error
-	built bool
+	act  activation
+	vals values
 }
 
-// activation returns the event's CEL activation, building it the first time.
-func (b *binding) activation() (activation, error) {
-	if !b.built {
-		b.act, b.err = newActivation(b.ev)
-		b.built = true
-	}
-	return b.act, b.err
+// newBinding binds ev; the event must not change while the binding is in use.
+func newBinding(ev *event.Event) *binding {
+	return &binding{act: activation{ev: ev}, vals: values{ev: ev}}
 }
 
 // evaluate decides one candidate rule: its Verdict, and its Match when it matched.
@@ -51,13 +44,7 @@ func (c *Compiled) evaluate(ctx context.Context, b *binding) (Verdict, *Match) {
 		v.Outcome = OutcomeDisabled
 		return v, nil
 	}
-	ok, err := true, error(nil)
-	if c.program != nil {
-		var act activation
-		if act, err = b.activation(); err == nil {
-			ok, err = c.holds(ctx, act)
-		}
-	}
+	ok, err := c.holds(ctx, &b.act)
 	switch {
 	case err != nil:
 		v.Outcome, v.Message = OutcomeConditionError, err.Error()
@@ -66,14 +53,14 @@ func (c *Compiled) evaluate(ctx context.Context, b *binding) (Verdict, *Match) {
 		v.Outcome = OutcomeConditionFalse
 		return v, nil
 	}
-	spec, err := c.task.render(b.vals)
+	spec, err := c.task.render(&b.vals)
 	if err != nil {
 		v.Outcome, v.Message = OutcomeRenderError, err.Error()
 		return v, nil
 	}
 	var comp *CompensationTask
 	if c.comp != nil {
-		if comp, err = c.comp.render(b.vals); err != nil {
+		if comp, err = c.comp.render(&b.vals); err != nil {
 			v.Outcome, v.Message = OutcomeRenderError, err.Error()
 			return v, nil
 		}

@@ -40,18 +40,15 @@ func compileOrderBy(expr string, env *Env, rep *reporter) *program {
 // orderKey evaluates the rule's orderBy for one event.
 func (c *Compiled) orderKey(ctx context.Context, b *binding) OrderKey {
 	k := OrderKey{RuleID: c.Rule.ID}
-	act, err := b.activation()
-	if err == nil {
-		k.Key, err = c.env.evalKey(ctx, c.orderBy, act)
-	}
-	if err != nil {
+	var err error
+	if k.Key, err = c.env.evalKey(ctx, c.orderBy, &b.act); err != nil {
 		k.Key, k.Error = "", fmt.Sprintf("orderBy: %v", err)
 	}
 	return k
 }
 
 // evalKey runs an orderBy program (see Env.run) and turns its value into a key.
-func (e *Env) evalKey(ctx context.Context, p *program, act activation) (string, error) {
+func (e *Env) evalKey(ctx context.Context, p *program, act *activation) (string, error) {
 	out, err := e.run(ctx, p, act)
 	if err != nil {
 		return "", err
@@ -91,7 +88,7 @@ func (s *Set) OrderKeys(ctx context.Context, ev event.Event) []OrderKey {
 		return nil
 	}
 	var keys []OrderKey
-	b := &binding{ev: &ev, vals: &values{ev: &ev}}
+	b := newBinding(&ev)
 	for _, c := range s.candidates(ev.Type) {
 		if c.orderBy != nil && c.Rule.IsEnabled() {
 			keys = append(keys, c.orderKey(ctx, b))
