@@ -56,13 +56,13 @@ func walkPath(r *ref, m map[string]any) (any, error) {
 	if m == nil {
 		cur = map[string]any{}
 	}
-	at := r.root
-	for _, seg := range r.path {
+	for i, seg := range r.path {
 		next, err := step(cur, seg)
 		if err != nil {
+			at := strings.Join(append([]string{r.root}, r.path[:i]...), ".")
 			return nil, fmt.Errorf("%s: %s %w", r.text, at, err)
 		}
-		cur, at = next, at+"."+seg
+		cur = next
 	}
 	return cur, nil
 }
