@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
-	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
-	celref "cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
 )
 
@@ -23,7 +21,9 @@ const (
 // EnvOptions configures the CEL environment of rule conditions.
 type EnvOptions struct {
 	// CostLimit bounds the CEL cost of one evaluation of one condition; exceeding it is a
-	// condition error. 0 means DefaultCostLimit.
+	// condition error. 0 means DefaultCostLimit. A condition whose worst case CEL bounds at
+	// compile time within the limit, whatever the event (comparisons of fields with literals),
+	// runs without counting its cost.
 	CostLimit uint64
 	// EvalTimeout bounds the time of one evaluation of one condition with a comprehension
 	// (all, exists, exists_one, map, filter); exceeding it is a condition error. 0 means
@@ -73,14 +73,6 @@ type celIssue struct {
 	msg       string
 }
 
-// program is a compiled condition or orderBy expression.
-type program struct {
-	prg cel.Program
-	// loops: the expression has a comprehension, the only place CEL checks for an interrupt,
-	// so only such a program runs under a context and the evaluation timeout.
-	loops bool
-}
-
 // compile checks a non-empty condition and builds its program. The condition must have type
 // bool, or dyn (checked when evaluated).
 func (e *Env) compile(expr string) (*program, []celIssue) {
@@ -101,22 +93,11 @@ func (e *Env) compileAs(expr, what string, want ...*cel.Type) (*program, []celIs
 	if t := ast.OutputType(); !t.IsExactType(cel.DynType) && !slices.ContainsFunc(want, t.IsExactType) {
 		return nil, []celIssue{{msg: fmt.Sprintf("%s must be %s, got %s", what, typeNames(want), t)}}
 	}
-	prg, err := e.cel.Program(ast,
-		cel.CostLimit(e.costLimit),
-		cel.InterruptCheckFrequency(100),
-		cel.EvalOptions(cel.OptOptimize),
-	)
+	p, err := e.newProgram(ast)
 	if err != nil {
 		return nil, []celIssue{{msg: err.Error()}}
 	}
-	return &program{prg: prg, loops: hasComprehension(ast)}, nil
-}
-
-// hasComprehension reports whether the checked expression has a comprehension (a macro such as
-// all, exists, map or filter).
-func hasComprehension(ast *cel.Ast) bool {
-	nav := celast.NavigateAST(ast.NativeRep())
-	return len(celast.MatchDescendants(nav, celast.KindMatcher(celast.ComprehensionKind))) > 0
+	return p, nil
 }
 
 // typeNames says "a bool" or "a string, int, uint or double".
@@ -129,21 +110,6 @@ func typeNames(ts []*cel.Type) string {
 		return "a " + names[0]
 	}
 	return "a " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-}
-
-// run evaluates a program. One with a comprehension runs under ctx and the evaluation timeout,
-// checked every 100 iterations; one without runs with plain Eval, since CEL would never check
-// the context there: a context and a timer per evaluation would cost more than the evaluation.
-// The cost limit applies to both.
-func (e *Env) run(ctx context.Context, p *program, act *activation) (celref.Val, error) {
-	if !p.loops {
-		out, _, err := p.prg.Eval(act)
-		return out, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, e.evalTimeout)
-	defer cancel()
-	out, _, err := p.prg.ContextEval(ctx, act)
-	return out, err
 }
 
 // eval runs a condition program (see run) and checks that it yields a bool.
