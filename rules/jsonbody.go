@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 // jsonTemplate is an HTTP body given as a YAML map or list: a tree whose strings are templates,
@@ -113,12 +114,21 @@ func (jt *jsonTemplate) render(v *values) (any, error) {
 // every value is one appendJSONValue writes as encoding/json would; otherwise it renders the
 // value and encodes it with encoding/json, which also reports what cannot be encoded.
 func (jt *jsonTemplate) renderJSON(v *values) (string, error) {
-	buf, ok, err := jt.appendJSON(make([]byte, 0, 256), v)
+	bp := jsonBufs.Get().(*[]byte)
+	buf, ok, err := jt.appendJSON((*bp)[:0], v)
+	body := ""
+	if ok && err == nil {
+		body = string(buf)
+	}
+	if cap(buf) <= maxPooledJSON {
+		*bp = buf
+		jsonBufs.Put(bp)
+	}
 	if err != nil {
 		return "", err
 	}
 	if ok {
-		return string(buf), nil
+		return body, nil
 	}
 	x, err := jt.render(v)
 	if err != nil {
@@ -131,6 +141,11 @@ func (jt *jsonTemplate) renderJSON(v *values) (string, error) {
 	return s, nil
 }
 
+// jsonBufs holds the buffers renderJSON writes into; one larger than maxPooledJSON is dropped.
+var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+const maxPooledJSON = 64 << 10
+
 // appendJSON appends the rendered body to dst as compact JSON. It stops at the first placeholder
 // that cannot be resolved (the error render would give) or whose value appendJSONValue does not
 // write (ok false).
@@ -138,6 +153,9 @@ func (jt *jsonTemplate) appendJSON(dst []byte, v *values) (out []byte, ok bool, 
 	switch {
 	case jt.tmpl != nil:
 		if r := jt.tmpl.single(); r != nil {
+			if s, ok := v.field(r); ok { // what resolve gives, without boxing
+				return appendJSONString(dst, s), true, nil
+			}
 			x, err := v.resolve(r)
 			if err != nil {
 				return dst, false, err
