@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"sync"
 )
 
 // jsonTemplate is an HTTP body given as a YAML map or list: a tree whose strings are templates,
@@ -114,21 +113,13 @@ func (jt *jsonTemplate) render(v *values) (any, error) {
 // every value is one appendJSONValue writes as encoding/json would; otherwise it renders the
 // value and encodes it with encoding/json, which also reports what cannot be encoded.
 func (jt *jsonTemplate) renderJSON(v *values) (string, error) {
-	bp := jsonBufs.Get().(*[]byte)
-	buf, ok, err := jt.appendJSON((*bp)[:0], v)
-	body := ""
-	if ok && err == nil {
-		body = string(buf)
-	}
-	if cap(buf) <= maxPooledJSON {
-		*bp = buf
-		jsonBufs.Put(bp)
-	}
+	var room [512]byte // on the stack: a body that fits costs one allocation, its string
+	buf, ok, err := jt.appendJSON(room[:0], v)
 	if err != nil {
 		return "", err
 	}
 	if ok {
-		return body, nil
+		return string(buf), nil
 	}
 	x, err := jt.render(v)
 	if err != nil {
@@ -140,11 +131,6 @@ func (jt *jsonTemplate) renderJSON(v *values) (string, error) {
 	}
 	return s, nil
 }
-
-// jsonBufs holds the buffers renderJSON writes into; one larger than maxPooledJSON is dropped.
-var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
-const maxPooledJSON = 64 << 10
 
 // appendJSON appends the rendered body to dst as compact JSON. It stops at the first placeholder
 // that cannot be resolved (the error render would give) or whose value appendJSONValue does not
