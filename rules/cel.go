@@ -10,8 +10,6 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/ext"
-
-	"github.com/evtrigger/evtrigger/event"
 )
 
 // Defaults of EnvOptions.
@@ -23,10 +21,14 @@ const (
 // EnvOptions configures the CEL environment of rule conditions.
 type EnvOptions struct {
 	// CostLimit bounds the CEL cost of one evaluation of one condition; exceeding it is a
-	// condition error. 0 means DefaultCostLimit.
+	// condition error. 0 means DefaultCostLimit. A condition whose worst case CEL bounds at
+	// compile time within the limit, whatever the event (comparisons of fields with literals),
+	// runs without counting its cost.
 	CostLimit uint64
-	// EvalTimeout bounds the time of one evaluation of one condition; exceeding it is a
-	// condition error. 0 means DefaultEvalTimeout.
+	// EvalTimeout bounds the time of one evaluation of one condition with a comprehension
+	// (all, exists, exists_one, map, filter); exceeding it is a condition error. 0 means
+	// DefaultEvalTimeout. A condition without one has no loop: the cost limit bounds it, and it
+	// runs without a timer (CEL checks for interrupts only between loop iterations).
 	EvalTimeout time.Duration
 }
 
@@ -58,6 +60,9 @@ func NewEnv(opts EnvOptions) (*Env, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new CEL environment: %w", err)
 	}
+	if ce, err = ce.Extend(cel.CustomTypeAdapter(numberAdapter{base: ce.CELTypeAdapter()})); err != nil {
+		return nil, fmt.Errorf("new CEL environment: type adapter: %w", err)
+	}
 	return &Env{cel: ce, costLimit: opts.CostLimit, evalTimeout: opts.EvalTimeout}, nil
 }
 
@@ -70,13 +75,13 @@ type celIssue struct {
 
 // compile checks a non-empty condition and builds its program. The condition must have type
 // bool, or dyn (checked when evaluated).
-func (e *Env) compile(expr string) (cel.Program, []celIssue) {
+func (e *Env) compile(expr string) (*program, []celIssue) {
 	return e.compileAs(expr, "condition", cel.BoolType)
 }
 
 // compileAs checks a non-empty expression (what names it in messages) and builds its program.
 // Its type must be one of want, or dyn (checked when evaluated).
-func (e *Env) compileAs(expr, what string, want ...*cel.Type) (cel.Program, []celIssue) {
+func (e *Env) compileAs(expr, what string, want ...*cel.Type) (*program, []celIssue) {
 	ast, iss := e.cel.Compile(expr)
 	if iss.Err() != nil {
 		var out []celIssue
@@ -88,15 +93,11 @@ func (e *Env) compileAs(expr, what string, want ...*cel.Type) (cel.Program, []ce
 	if t := ast.OutputType(); !t.IsExactType(cel.DynType) && !slices.ContainsFunc(want, t.IsExactType) {
 		return nil, []celIssue{{msg: fmt.Sprintf("%s must be %s, got %s", what, typeNames(want), t)}}
 	}
-	prg, err := e.cel.Program(ast,
-		cel.CostLimit(e.costLimit),
-		cel.InterruptCheckFrequency(100),
-		cel.EvalOptions(cel.OptOptimize),
-	)
+	p, err := e.newProgram(ast)
 	if err != nil {
 		return nil, []celIssue{{msg: err.Error()}}
 	}
-	return prg, nil
+	return p, nil
 }
 
 // typeNames says "a bool" or "a string, int, uint or double".
@@ -111,28 +112,9 @@ func typeNames(ts []*cel.Type) string {
 	return "a " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
-// activation is what conditions of one event see; build it once per event with newActivation.
-type activation = cel.Activation
-
-// newActivation binds event (ev.Activation(), with priority MEDIUM when unset), payload and
-// metadata.
-func newActivation(ev *event.Event) (activation, error) {
-	a := ev.Activation()
-	a["priority"] = string(eventPriority(ev.Priority))
-	act, err := cel.NewActivation(map[string]any{
-		"event": a, "payload": a["payload"], "metadata": a["metadata"],
-	})
-	if err != nil {
-		return nil, fmt.Errorf("bind event %s: %w", ev.ID, err)
-	}
-	return act, nil
-}
-
-// eval runs a condition program under the evaluation timeout.
-func (e *Env) eval(ctx context.Context, prg cel.Program, act activation) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.evalTimeout)
-	defer cancel()
-	out, _, err := prg.ContextEval(ctx, act)
+// eval runs a condition program (see run) and checks that it yields a bool.
+func (e *Env) eval(ctx context.Context, p *program, act *activation) (bool, error) {
+	out, err := e.run(ctx, p, act)
 	if err != nil {
 		return false, err
 	}

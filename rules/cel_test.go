@@ -106,6 +106,58 @@ func TestConditionLimits(t *testing.T) {
 	}
 }
 
+// TestConditionTimeBounds checks the two bounds as evaluation applies them: a condition with a
+// comprehension runs under the evaluation timeout even when its cost limit would let it run on;
+// one without runs without a timer, and the cost limit still stops it.
+func TestConditionTimeBounds(t *testing.T) {
+	list := make([]any, 3000)
+	for i := range list {
+		list[i] = i
+	}
+	ev := event.Event{ID: "e1", Type: "x", Payload: map[string]any{"list": list, "s": strings.Repeat("x", 10000)}}
+
+	// 9 million iterations: far longer than 1 ms anywhere, and within the cost limit.
+	slow, err := NewEnv(EnvOptions{CostLimit: 1 << 40, EvalTimeout: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested := "payload.list.all(x, payload.list.all(y, x + y >= 0))"
+	if v := evalOne(t, t.Context(), slow, nested, ev); v.Outcome != OutcomeConditionError || !strings.Contains(v.Message, "deadline exceeded") {
+		t.Errorf("slow comprehension: verdict = %+v, want a deadline exceeded condition error", v)
+	}
+
+	cheap, err := NewEnv(EnvOptions{CostLimit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lower := "payload.s.lowerAscii() != ''"
+	if v := evalOne(t, t.Context(), cheap, lower, ev); v.Outcome != OutcomeConditionError || !strings.Contains(v.Message, "cost limit exceeded") {
+		t.Errorf("loop-free over the cost limit: verdict = %+v, want a cost limit condition error", v)
+	}
+	if v := evalOne(t, t.Context(), testEnv(t), lower, ev); v.Outcome != OutcomeMatched {
+		t.Errorf("loop-free within the cost limit: verdict = %+v, want matched", v)
+	}
+}
+
+func TestHasComprehension(t *testing.T) {
+	env := testEnv(t)
+	for expr, want := range map[string]bool{
+		`payload.amount > 1000 && event.type == "order.created"`: false,
+		`has(payload.x) && payload.s.lowerAscii().contains("a")`: false,
+		`payload.items.exists(i, i.sku == "s2")`:                 true,
+		`size(payload.items.map(i, i.n)) > 0 || false`:           true,
+		`[1, 2].all(x, x > 0)`:                                   true,
+	} {
+		p, issues := env.compile(expr)
+		if len(issues) > 0 {
+			t.Fatalf("compile(%q): %v", expr, issues)
+		}
+		if p.loops != want {
+			t.Errorf("compile(%q).loops = %v, want %v", expr, p.loops, want)
+		}
+	}
+}
+
 func TestConditionCompileErrors(t *testing.T) {
 	tests := []struct {
 		name      string

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"cel.dev/cel-go/cel"
-
 	"github.com/evtrigger/evtrigger/event"
 )
 
@@ -34,8 +32,8 @@ type Compiled struct {
 	// Treat it, its Parameters included, as read-only.
 	Rule    Rule
 	pattern pattern
-	program cel.Program // nil when the condition is empty: it always holds
-	orderBy cel.Program // nil without an orderBy
+	program *program // nil when the condition is empty: it always holds
+	orderBy *program // nil without an orderBy
 	env     *Env
 	task    *taskTemplate
 	comp    *compTemplate // nil without a compensation

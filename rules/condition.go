@@ -3,13 +3,11 @@ package rules
 import (
 	"context"
 	"strings"
-
-	"cel.dev/cel-go/cel"
 )
 
 // compileCondition compiles a condition; nil for an empty one, which always holds. CEL's
 // problems are reported at their position in the condition (see reporter.addCEL).
-func compileCondition(expr string, env *Env, rep *reporter) cel.Program {
+func compileCondition(expr string, env *Env, rep *reporter) *program {
 	if strings.TrimSpace(expr) == "" {
 		return nil
 	}
@@ -21,7 +19,7 @@ func compileCondition(expr string, env *Env, rep *reporter) cel.Program {
 }
 
 // holds evaluates the rule's condition against one event's activation.
-func (c *Compiled) holds(ctx context.Context, act activation) (bool, error) {
+func (c *Compiled) holds(ctx context.Context, act *activation) (bool, error) {
 	if c.program == nil {
 		return true, nil
 	}

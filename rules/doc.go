@@ -107,7 +107,8 @@
 // payload and metadata; JSON numbers become int or double). int and double compare with each
 // other (payload.amount > 1000 works for 1000.5). The ext strings library is available. Reading a
 // missing key is an error for that rule (condition_error): test with has(payload.x) first.
-// Evaluation is bounded by a cost limit and a timeout (see EnvOptions).
+// Evaluation is bounded by a cost limit, and a condition with a comprehension (all, exists, map,
+// filter) also by a timeout (see EnvOptions).
 //
 // # Placeholders
 //

@@ -11,13 +11,14 @@ import (
 
 // evaluate runs the candidate rules, sorted by ID, against one event.
 func evaluate(ctx context.Context, ev *event.Event, cands []*Compiled) Evaluation {
-	out := Evaluation{Matched: []Match{}, Verdicts: make([]Verdict, 0, len(cands))}
-	b := &binding{ev: ev, vals: &values{ev: ev}}
+	// Room for every candidate to match: one allocation instead of a slice that grows.
+	out := Evaluation{Matched: make([]Match, 0, len(cands)), Verdicts: make([]Verdict, 0, len(cands))}
+	b := newBinding(ev)
 	for _, c := range cands {
-		v, m := c.evaluate(ctx, b)
+		v, m, matched := c.evaluate(ctx, b)
 		out.Verdicts = append(out.Verdicts, v)
-		if m != nil {
-			out.Matched = append(out.Matched, *m)
+		if matched {
+			out.Matched = append(out.Matched, m)
 		}
 	}
 	slices.SortFunc(out.Matched, func(a, b Match) int {
@@ -26,64 +27,51 @@ func evaluate(ctx context.Context, ev *event.Event, cands []*Compiled) Evaluatio
 	return out
 }
 
-// binding holds what the rules of one event see; the CEL activation is built on first use, once.
+// binding holds what the rules of one event see: the CEL activation and the placeholder values.
 type binding struct {
-	ev    *event.Event
-	vals  *values
-	act   activation
-	err   error
-	built bool
+	act  activation
+	vals values
 }
 
-// activation returns the event's CEL activation, building it the first time.
-func (b *binding) activation() (activation, error) {
-	if !b.built {
-		b.act, b.err = newActivation(b.ev)
-		b.built = true
-	}
-	return b.act, b.err
+// newBinding binds ev; the event must not change while the binding is in use.
+func newBinding(ev *event.Event) *binding {
+	return &binding{act: activation{ev: ev}, vals: values{ev: ev}}
 }
 
 // evaluate decides one candidate rule: its Verdict, and its Match when it matched.
-func (c *Compiled) evaluate(ctx context.Context, b *binding) (Verdict, *Match) {
+func (c *Compiled) evaluate(ctx context.Context, b *binding) (Verdict, Match, bool) {
 	v := Verdict{RuleID: c.Rule.ID, Version: c.Rule.Version}
 	if !c.Rule.IsEnabled() {
 		v.Outcome = OutcomeDisabled
-		return v, nil
+		return v, Match{}, false
 	}
-	ok, err := true, error(nil)
-	if c.program != nil {
-		var act activation
-		if act, err = b.activation(); err == nil {
-			ok, err = c.holds(ctx, act)
-		}
-	}
+	ok, err := c.holds(ctx, &b.act)
 	switch {
 	case err != nil:
 		v.Outcome, v.Message = OutcomeConditionError, err.Error()
-		return v, nil
+		return v, Match{}, false
 	case !ok:
 		v.Outcome = OutcomeConditionFalse
-		return v, nil
+		return v, Match{}, false
 	}
-	spec, err := c.task.render(b.vals)
+	spec, err := c.task.render(&b.vals)
 	if err != nil {
 		v.Outcome, v.Message = OutcomeRenderError, err.Error()
-		return v, nil
+		return v, Match{}, false
 	}
 	var comp *CompensationTask
 	if c.comp != nil {
-		if comp, err = c.comp.render(b.vals); err != nil {
+		if comp, err = c.comp.render(&b.vals); err != nil {
 			v.Outcome, v.Message = OutcomeRenderError, err.Error()
-			return v, nil
+			return v, Match{}, false
 		}
 	}
 	v.Outcome = OutcomeMatched
-	return v, &Match{
+	return v, Match{
 		RuleID: c.Rule.ID, Version: c.Rule.Version, TaskName: c.Rule.TaskName,
 		Priority: c.Rule.Priority, Task: spec, Timeout: c.Rule.Timeout.Std(), Retry: c.Rule.Retry.policy(),
 		Compensation: comp, Ordered: c.orderBy != nil, Limits: c.limits,
-	}
+	}, true
 }
 
 // Render returns the rule's task rendered for ev, without evaluating the condition. It fails,

@@ -11,12 +11,14 @@ import (
 // jsonTemplate is an HTTP body given as a YAML map or list: a tree whose strings are templates,
 // rendered into a value and then encoded as JSON.
 type jsonTemplate struct {
-	tmpl  *template       // a string
-	lit   any             // a number, boolean or null
-	keys  []string        // an object's keys, sorted
-	elems []*jsonTemplate // an object's values, parallel to keys, or a list's items
-	obj   bool
-	list  bool
+	tmpl    *template       // a string
+	lit     any             // a number, boolean or null
+	litJSON string          // lit encoded; empty when encoding/json must report the error
+	keys    []string        // an object's keys, sorted
+	keyJSON []string        // the keys encoded, each followed by ':'
+	elems   []*jsonTemplate // an object's values, parallel to keys, or a list's items
+	obj     bool
+	list    bool
 }
 
 // parseJSONTemplate builds the tree for v, reporting problems at field and below.
@@ -32,6 +34,7 @@ func parseJSONTemplate(v any, field string, rep *reporter) *jsonTemplate {
 	case map[string]any:
 		jt := &jsonTemplate{obj: true, keys: sortedKeys(x)}
 		for _, k := range jt.keys {
+			jt.keyJSON = append(jt.keyJSON, string(appendJSONString(nil, k))+":")
 			jt.elems = append(jt.elems, parseJSONTemplate(x[k], field+"."+k, rep))
 		}
 		return jt
@@ -42,16 +45,25 @@ func parseJSONTemplate(v any, field string, rep *reporter) *jsonTemplate {
 		}
 		return jt
 	case nil, bool, int, int64, uint64, json.Number:
-		return &jsonTemplate{lit: x}
+		return newJSONLiteral(x)
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			rep.addf(field, "%v cannot be written in JSON", x)
 			return nil
 		}
-		return &jsonTemplate{lit: x}
+		return newJSONLiteral(x)
 	}
 	rep.addf(field, "want a string, number, boolean, null, map with string keys or list, got %T", v)
 	return nil
+}
+
+// newJSONLiteral is the template of a literal, encoded once.
+func newJSONLiteral(x any) *jsonTemplate {
+	enc, err := compactJSON(x)
+	if err != nil {
+		enc = ""
+	}
+	return &jsonTemplate{lit: x, litJSON: enc}
 }
 
 // sortedKeys returns the keys of m, sorted.
@@ -97,8 +109,18 @@ func (jt *jsonTemplate) render(v *values) (any, error) {
 	return jt.lit, nil
 }
 
-// renderJSON renders the body and encodes it as compact JSON.
+// renderJSON renders the body and encodes it as compact JSON. It writes the JSON directly when
+// every value is one appendJSONValue writes as encoding/json would; otherwise it renders the
+// value and encodes it with encoding/json, which also reports what cannot be encoded.
 func (jt *jsonTemplate) renderJSON(v *values) (string, error) {
+	var room [512]byte // on the stack: a body that fits costs one allocation, its string
+	buf, ok, err := jt.appendJSON(room[:0], v)
+	if err != nil {
+		return "", err
+	}
+	if ok {
+		return string(buf), nil
+	}
 	x, err := jt.render(v)
 	if err != nil {
 		return "", err
@@ -108,4 +130,48 @@ func (jt *jsonTemplate) renderJSON(v *values) (string, error) {
 		return "", fmt.Errorf("body: %w", err)
 	}
 	return s, nil
+}
+
+// appendJSON appends the rendered body to dst as compact JSON. It stops at the first placeholder
+// that cannot be resolved (the error render would give) or whose value appendJSONValue does not
+// write (ok false).
+func (jt *jsonTemplate) appendJSON(dst []byte, v *values) (out []byte, ok bool, err error) {
+	switch {
+	case jt.tmpl != nil:
+		if r := jt.tmpl.single(); r != nil {
+			if s, ok := v.field(r); ok { // what resolve gives, without boxing
+				return appendJSONString(dst, s), true, nil
+			}
+			x, err := v.resolve(r)
+			if err != nil {
+				return dst, false, err
+			}
+			dst, ok = appendJSONValue(dst, x)
+			return dst, ok, nil
+		}
+		s, err := jt.tmpl.render(v)
+		if err != nil {
+			return dst, false, err
+		}
+		return appendJSONString(dst, s), true, nil
+	case jt.obj, jt.list:
+		open, end := byte('['), byte(']')
+		if jt.obj {
+			open, end = '{', '}'
+		}
+		dst = append(dst, open)
+		for i, e := range jt.elems {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			if jt.obj {
+				dst = append(dst, jt.keyJSON[i]...)
+			}
+			if dst, ok, err = e.appendJSON(dst, v); !ok || err != nil {
+				return dst, ok, err
+			}
+		}
+		return append(dst, end), true, nil
+	}
+	return append(dst, jt.litJSON...), jt.litJSON != "", nil
 }

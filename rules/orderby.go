@@ -26,7 +26,7 @@ type OrderKey struct {
 
 // compileOrderBy compiles a rule's orderBy expression; nil when it is empty. It must yield a
 // string or a number (or dyn, checked when evaluated).
-func compileOrderBy(expr string, env *Env, rep *reporter) cel.Program {
+func compileOrderBy(expr string, env *Env, rep *reporter) *program {
 	if strings.TrimSpace(expr) == "" {
 		return nil
 	}
@@ -40,21 +40,16 @@ func compileOrderBy(expr string, env *Env, rep *reporter) cel.Program {
 // orderKey evaluates the rule's orderBy for one event.
 func (c *Compiled) orderKey(ctx context.Context, b *binding) OrderKey {
 	k := OrderKey{RuleID: c.Rule.ID}
-	act, err := b.activation()
-	if err == nil {
-		k.Key, err = c.env.evalKey(ctx, c.orderBy, act)
-	}
-	if err != nil {
+	var err error
+	if k.Key, err = c.env.evalKey(ctx, c.orderBy, &b.act); err != nil {
 		k.Key, k.Error = "", fmt.Sprintf("orderBy: %v", err)
 	}
 	return k
 }
 
-// evalKey runs an orderBy program under the evaluation timeout and turns its value into a key.
-func (e *Env) evalKey(ctx context.Context, prg cel.Program, act activation) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.evalTimeout)
-	defer cancel()
-	out, _, err := prg.ContextEval(ctx, act)
+// evalKey runs an orderBy program (see Env.run) and turns its value into a key.
+func (e *Env) evalKey(ctx context.Context, p *program, act *activation) (string, error) {
+	out, err := e.run(ctx, p, act)
 	if err != nil {
 		return "", err
 	}
@@ -93,7 +88,7 @@ func (s *Set) OrderKeys(ctx context.Context, ev event.Event) []OrderKey {
 		return nil
 	}
 	var keys []OrderKey
-	b := &binding{ev: &ev, vals: &values{ev: &ev}}
+	b := newBinding(&ev)
 	for _, c := range s.candidates(ev.Type) {
 		if c.orderBy != nil && c.Rule.IsEnabled() {
 			keys = append(keys, c.orderKey(ctx, b))

@@ -12,6 +12,7 @@ import (
 type httpTemplate struct {
 	method   string
 	url      *template
+	urlFixed bool // the url has no placeholder: checked when compiled
 	headers  namedTemplates
 	body     *template     // a string body
 	jsonBody *jsonTemplate // a map or list body
@@ -26,6 +27,7 @@ func compileHTTP(params map[string]any, rep *reporter) *httpTemplate {
 	checkParamKeys(params, task.TypeHTTP, "url method headers body acceptStatus", rep)
 	ht := &httpTemplate{}
 	ht.url = compileURL(params, rep)
+	ht.urlFixed = ht.url != nil && !ht.url.hasRefs()
 	ht.method = compileMethod(params, rep)
 	if v, ok := params["headers"]; ok && v != nil {
 		ht.headers = templateMap(v, "parameters.headers", validHeaderName, rep)

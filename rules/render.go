@@ -31,8 +31,10 @@ func (ht *httpTemplate) render(v *values) (*task.HTTP, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkURL(u); err != nil {
-		return nil, fmt.Errorf("rendered url: %w", err)
+	if !ht.urlFixed {
+		if err := checkURL(u); err != nil {
+			return nil, fmt.Errorf("rendered url: %w", err)
+		}
 	}
 	h := &task.HTTP{Method: ht.method, URL: u, AcceptStatus: slices.Clone(ht.accept)}
 	if h.Headers, err = ht.headers.render(v); err != nil {

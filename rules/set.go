@@ -13,9 +13,12 @@ import (
 // to its rules plus the list of pattern rules, so evaluating an event never looks at rules of
 // other exact types. It is safe for concurrent use; a nil *Set is empty.
 type Set struct {
-	rules    []*Compiled            // all, by ID
-	exact    map[string][]*Compiled // exact type → its rules, by ID
-	patterns []*Compiled            // rules with wildcards, by ID
+	rules []*Compiled            // all, by ID
+	exact map[string][]*Compiled // exact type → its rules, by ID
+	// Rules with wildcards, by ID: those whose first segment is literal by that segment (an event
+	// type can only match them when its own first segment is the same), the others in wildFirst.
+	byFirst   map[string][]*Compiled
+	wildFirst []*Compiled
 	// For MayMatch: the types and distinct patterns of enabled rules.
 	enabledExact    map[string]bool
 	enabledPatterns []*pattern
@@ -32,14 +35,16 @@ func NewSet(rules []*Compiled) *Set {
 			byID[c.Rule.ID] = c
 		}
 	}
-	s := &Set{exact: map[string][]*Compiled{}, enabledExact: map[string]bool{}}
+	s := &Set{exact: map[string][]*Compiled{}, byFirst: map[string][]*Compiled{}, enabledExact: map[string]bool{}}
 	for _, id := range sortedKeys(byID) {
 		c := byID[id]
 		s.rules = append(s.rules, c)
 		if c.pattern.exact {
 			s.exact[c.pattern.raw] = append(s.exact[c.pattern.raw], c)
+		} else if first := c.pattern.segs[0]; first != "*" && first != "#" {
+			s.byFirst[first] = append(s.byFirst[first], c)
 		} else {
-			s.patterns = append(s.patterns, c)
+			s.wildFirst = append(s.wildFirst, c)
 		}
 		if c.Rule.IsEnabled() {
 			s.indexEnabled(&c.pattern)
@@ -103,20 +108,28 @@ func (s *Set) MayMatch(eventType string) bool {
 	return false
 }
 
-// candidates returns the rules whose event type matches, by ID.
+// candidates returns the rules whose event type matches, by ID: the exact ones, and the pattern
+// rules filed under the type's first segment or under a wildcard first segment that match.
 func (s *Set) candidates(eventType string) []*Compiled {
 	exact := s.exact[eventType]
-	if len(s.patterns) == 0 {
+	first, _, _ := strings.Cut(eventType, ".")
+	byFirst := s.byFirst[first]
+	if len(byFirst) == 0 && len(s.wildFirst) == 0 {
 		return exact
 	}
-	out := slices.Clone(exact)
+	out := make([]*Compiled, 0, len(exact)+len(byFirst)+len(s.wildFirst))
+	out = append(out, exact...)
 	segs := strings.Split(eventType, ".")
-	for _, c := range s.patterns {
-		if c.pattern.matchSegments(segs) {
-			out = append(out, c)
+	for _, pats := range [][]*Compiled{byFirst, s.wildFirst} {
+		for _, c := range pats {
+			if c.pattern.matchSegments(segs) {
+				out = append(out, c)
+			}
 		}
 	}
-	slices.SortFunc(out, func(a, b *Compiled) int { return cmp.Compare(a.Rule.ID, b.Rule.ID) })
+	if len(out) > 1 {
+		slices.SortFunc(out, func(a, b *Compiled) int { return cmp.Compare(a.Rule.ID, b.Rule.ID) })
+	}
 	return out
 }
 

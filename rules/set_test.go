@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -93,6 +94,38 @@ func TestSetIndexSkipsOtherTypes(t *testing.T) {
 	for _, v := range s.Evaluate(t.Context(), orderEvent()).Verdicts {
 		if v.RuleID == "z-other" || v.RuleID == "y-star" {
 			t.Errorf("rule %s of another type was evaluated: %+v", v.RuleID, v)
+		}
+	}
+}
+
+// TestSetCandidatesMatchEveryPattern checks the index against matching every rule's pattern:
+// the same candidates, by ID, for types that hit literal-first, wildcard-first and exact rules.
+func TestSetCandidatesMatchEveryPattern(t *testing.T) {
+	var rules []*Compiled
+	for i, typ := range []string{"order.created", "order.*", "order.#", "*.created", "#", "#.paid", "*.*",
+		"order", "orders.*", "a.b.c", "a.*.c", "a.#.c", "*", "order.created.#", "x.order.created"} {
+		c, err := Compile(Rule{ID: fmt.Sprintf("r%02d", 14-i), EventType: typ, TaskType: "shell",
+			Parameters: map[string]any{"script": "/bin/true"}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules = append(rules, c)
+	}
+	s := NewSet(rules)
+	for _, typ := range []string{"order.created", "order", "order.paid", "a.b.c", "a.c", "a.x.y.c", "x.created",
+		"orders.created", "order.created.v2", "x.order.created", "zzz", "x.y.z.paid"} {
+		var want []string
+		for _, c := range s.rules {
+			if c.MatchesType(typ) {
+				want = append(want, c.Rule.ID)
+			}
+		}
+		var got []string
+		for _, c := range s.candidates(typ) {
+			got = append(got, c.Rule.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("candidates(%q) = %v, want %v", typ, got, want)
 		}
 	}
 }

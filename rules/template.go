@@ -123,6 +123,10 @@ func (t *template) render(v *values) (string, error) {
 			b.WriteString(p.lit)
 			continue
 		}
+		if s, ok := v.field(p.ref); ok { // what resolve and formatValue give, without boxing
+			b.WriteString(s)
+			continue
+		}
 		x, err := v.resolve(p.ref)
 		if err != nil {
 			return "", err

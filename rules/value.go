@@ -21,25 +21,36 @@ type values struct {
 
 // resolve returns the value of r, or an error naming r when a field is missing.
 func (v *values) resolve(r *ref) (any, error) {
+	if s, ok := v.field(r); ok {
+		return s, nil
+	}
 	switch r.root {
-	case "eventId":
-		return v.ev.ID, nil
-	case "eventType":
-		return v.ev.Type, nil
-	case "timestamp":
-		return v.ev.Time.UTC().Format(time.RFC3339Nano), nil
-	case "source":
-		return v.ev.Source, nil
-	case "destination":
-		return v.ev.Destination, nil
-	case "priority":
-		return string(eventPriority(v.ev.Priority)), nil
 	case "payload":
 		return walkPath(r, v.ev.Payload)
 	case "metadata":
 		return walkPath(r, v.ev.Metadata)
 	}
 	return nil, fmt.Errorf("%s: unknown placeholder", r.text)
+}
+
+// field returns the value of r when it is one of the event's own fields (a string), and false
+// for payload and metadata.
+func (v *values) field(r *ref) (string, bool) {
+	switch r.root {
+	case "eventId":
+		return v.ev.ID, true
+	case "eventType":
+		return v.ev.Type, true
+	case "timestamp":
+		return v.ev.Time.UTC().Format(time.RFC3339Nano), true
+	case "source":
+		return v.ev.Source, true
+	case "destination":
+		return v.ev.Destination, true
+	case "priority":
+		return string(eventPriority(v.ev.Priority)), true
+	}
+	return "", false
 }
 
 // eventPriority is p, or MEDIUM when the event did not say.
@@ -56,13 +67,13 @@ func walkPath(r *ref, m map[string]any) (any, error) {
 	if m == nil {
 		cur = map[string]any{}
 	}
-	at := r.root
-	for _, seg := range r.path {
+	for i, seg := range r.path {
 		next, err := step(cur, seg)
 		if err != nil {
+			at := strings.Join(append([]string{r.root}, r.path[:i]...), ".")
 			return nil, fmt.Errorf("%s: %s %w", r.text, at, err)
 		}
-		cur, at = next, at+"."+seg
+		cur = next
 	}
 	return cur, nil
 }

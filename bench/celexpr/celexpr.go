@@ -8,13 +8,16 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/checker"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/ext"
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/evtrigger/evtrigger/bench/rulesbench"
+	"github.com/evtrigger/evtrigger/rules"
 )
 
 // Condition is the condition both engines evaluate.
@@ -33,10 +36,25 @@ func Vars() map[string]any {
 // Eval evaluates the condition once.
 type Eval func() (bool, error)
 
-// NewCEL compiles the condition in the environment and with the program options of package
-// rules (cost limit, interrupt checks, OptOptimize). With guarded, each evaluation runs as rules
-// runs it, under ContextEval with a 100 ms timeout; without, plain Eval.
-func NewCEL(guarded bool) (Eval, error) {
+// CEL variants: how package rules evaluates a condition depends on what CEL can bound when it
+// compiles it.
+const (
+	// Bounded is a condition whose worst-case cost CEL bounds at compile time within the cost
+	// limit, like Condition: rules evaluates it with plain Eval and no run-time cost counting.
+	Bounded = iota
+	// Counted is a loop-free condition CEL cannot bound (a string function on a field, say):
+	// plain Eval, counting its cost against the limit.
+	Counted
+	// Guarded is a condition with a comprehension: ContextEval under a new 100 ms timeout,
+	// counting its cost. Before rules told these apart, every condition ran this way.
+	Guarded
+)
+
+// NewCEL compiles the condition in the environment of package rules (the same variables,
+// cross-type numeric comparisons, ext strings) and evaluates it as rules evaluates the given
+// variant (Bounded, Counted or Guarded). For Bounded it first checks that CEL does bound the
+// condition within rules.DefaultCostLimit.
+func NewCEL(variant int) (Eval, error) {
 	dyn := cel.MapType(cel.StringType, cel.DynType)
 	env, err := cel.NewEnv(cel.Variable("event", dyn), cel.Variable("payload", dyn), cel.Variable("metadata", dyn),
 		cel.CrossTypeNumericComparisons(true), ext.Strings())
@@ -47,7 +65,16 @@ func NewCEL(guarded bool) (Eval, error) {
 	if iss.Err() != nil {
 		return nil, fmt.Errorf("cel compile: %w", iss.Err())
 	}
-	prg, err := env.Program(ast, cel.CostLimit(100000), cel.InterruptCheckFrequency(100), cel.EvalOptions(cel.OptOptimize))
+	opts := []cel.ProgramOption{cel.InterruptCheckFrequency(100), cel.EvalOptions(cel.OptOptimize)}
+	if variant == Bounded {
+		est, err := env.EstimateCost(ast, unknownSizes{})
+		if err != nil || est.Max > rules.DefaultCostLimit {
+			return nil, fmt.Errorf("cel cost estimate %v, %v: not bounded within %d", est, err, rules.DefaultCostLimit)
+		}
+	} else {
+		opts = append(opts, cel.CostLimit(rules.DefaultCostLimit))
+	}
+	prg, err := env.Program(ast, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("cel program: %w", err)
 	}
@@ -57,8 +84,8 @@ func NewCEL(guarded bool) (Eval, error) {
 	}
 	return func() (bool, error) {
 		var out any
-		if guarded {
-			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		if variant == Guarded {
+			ctx, cancel := context.WithTimeout(context.Background(), rules.DefaultEvalTimeout)
 			defer cancel()
 			v, _, err := prg.ContextEval(ctx, act)
 			if err != nil {
@@ -75,6 +102,15 @@ func NewCEL(guarded bool) (Eval, error) {
 		b, ok := out.(types.Bool)
 		return bool(b), boolErr(ok)
 	}, nil
+}
+
+// unknownSizes is the cost estimator rules uses: nothing known about input sizes.
+type unknownSizes struct{}
+
+func (unknownSizes) EstimateSize(checker.AstNode) *checker.SizeEstimate { return nil }
+
+func (unknownSizes) EstimateCallCost(string, string, *checker.AstNode, []checker.AstNode) *checker.CallEstimate {
+	return nil
 }
 
 // NewExpr compiles the condition with expr, typed against Vars and required to be a bool.
@@ -110,20 +146,25 @@ func Benchmark(newEval func() (Eval, error)) func(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
+		cpu := rulesbench.ProcessCPU()
 		for b.Loop() {
 			if ok, err := eval(); !ok || err != nil {
 				b.Fatalf("condition: %v, %v", ok, err)
 			}
 		}
+		rulesbench.ReportCPU(b, cpu)
 	}
 }
 
-// Engines are the variants compared, by name.
+// Engines are the variants compared, by name; expr is the last. The first is how rules evaluates
+// Condition; the second how it evaluates a loop-free condition CEL cannot bound; the third how
+// it evaluates one with a comprehension, and how it evaluated every condition before.
 var Engines = []struct {
 	Name string
 	New  func() (Eval, error)
 }{
-	{"cel (as evtrigger: ContextEval, 100 ms timeout)", func() (Eval, error) { return NewCEL(true) }},
-	{"cel (plain Eval)", func() (Eval, error) { return NewCEL(false) }},
+	{"cel (as evtrigger: Eval, cost bounded at compile)", func() (Eval, error) { return NewCEL(Bounded) }},
+	{"cel (Eval, cost counted)", func() (Eval, error) { return NewCEL(Counted) }},
+	{"cel (ContextEval, 100 ms timeout, cost counted)", func() (Eval, error) { return NewCEL(Guarded) }},
 	{"expr", NewExpr},
 }

@@ -2,8 +2,9 @@ package celexpr
 
 import "testing"
 
-func BenchmarkCELGuarded(b *testing.B) { Benchmark(func() (Eval, error) { return NewCEL(true) })(b) }
-func BenchmarkCELPlain(b *testing.B)   { Benchmark(func() (Eval, error) { return NewCEL(false) })(b) }
+func BenchmarkCELBounded(b *testing.B) { Benchmark(func() (Eval, error) { return NewCEL(Bounded) })(b) }
+func BenchmarkCELCounted(b *testing.B) { Benchmark(func() (Eval, error) { return NewCEL(Counted) })(b) }
+func BenchmarkCELGuarded(b *testing.B) { Benchmark(func() (Eval, error) { return NewCEL(Guarded) })(b) }
 func BenchmarkExpr(b *testing.B)       { Benchmark(NewExpr)(b) }
 
 // TestEnginesAgree checks that every engine compiles the condition and finds it true.

@@ -82,10 +82,12 @@ func Evaluate(total int) func(b *testing.B) {
 		}
 		ctx := context.Background()
 		b.ReportAllocs()
+		cpu := ProcessCPU()
 		for b.Loop() {
 			if e := set.Evaluate(ctx, ev); len(e.Verdicts) == 0 {
 				b.Fatal("no candidate rule evaluated")
 			}
 		}
+		ReportCPU(b, cpu)
 	}
 }
