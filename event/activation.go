@@ -2,7 +2,8 @@ package event
 
 import "encoding/json"
 
-// Activation returns the value rule conditions (CEL) and templates see for the event:
+// Activation returns, as a copy, the values rule conditions (CEL) and templates see for the
+// event (package rules reads them from the event itself, converting numbers the same way):
 //
 //	{"id": string, "type": string, "source": string, "destination": string,
 //	 "time": time.Time, "priority": string, "payload": map[string]any, "metadata": map[string]any}
