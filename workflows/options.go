@@ -21,15 +21,7 @@ func shellHeartbeatTimeout(timeout time.Duration) time.Duration {
 // taskActivityOptions maps a task's timeout and retry policy onto activity options. The timeout
 // bounds one attempt; MaxAttempts bounds the series.
 func taskActivityOptions(t task.Type, timeout time.Duration, retry rules.RetryPolicy) workflow.ActivityOptions {
-	opts := workflow.ActivityOptions{
-		StartToCloseTimeout: timeout,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    retry.InitialInterval,
-			BackoffCoefficient: retry.Backoff,
-			MaximumInterval:    retry.MaxInterval,
-			MaximumAttempts:    retry.MaxAttempts,
-		},
-	}
+	opts := workflow.ActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: retryPolicy(retry)}
 	if t == task.TypeShell {
 		opts.HeartbeatTimeout = shellHeartbeatTimeout(timeout)
 	}
@@ -51,13 +43,15 @@ func runsLocally(t task.Type, timeout time.Duration) bool {
 
 // localTaskOptions maps a task's timeout and retry policy onto local activity options.
 func localTaskOptions(timeout time.Duration, retry rules.RetryPolicy) workflow.LocalActivityOptions {
-	return workflow.LocalActivityOptions{
-		StartToCloseTimeout: timeout,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    retry.InitialInterval,
-			BackoffCoefficient: retry.Backoff,
-			MaximumInterval:    retry.MaxInterval,
-			MaximumAttempts:    retry.MaxAttempts,
-		},
+	return workflow.LocalActivityOptions{StartToCloseTimeout: timeout, RetryPolicy: retryPolicy(retry)}
+}
+
+// retryPolicy maps a rule's retry policy onto Temporal's.
+func retryPolicy(retry rules.RetryPolicy) *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{
+		InitialInterval:    retry.InitialInterval,
+		BackoffCoefficient: retry.Backoff,
+		MaximumInterval:    retry.MaxInterval,
+		MaximumAttempts:    retry.MaxAttempts,
 	}
 }
