@@ -59,6 +59,10 @@ func (t *Ticket) Declare(ctx context.Context, keys []string) error {
 		return ctx.Err()
 	}
 	t.once.Do(func() {
+		if len(keys) == 0 { // nothing to place: only the declaration's order matters
+			close(t.declared)
+			return
+		}
 		t.a.mu.Lock()
 		defer t.a.mu.Unlock()
 		t.keys = keys
@@ -100,16 +104,24 @@ func (t *Ticket) Done() {
 		select {
 		case <-t.declared:
 			t.release()
+			return
+		default:
+		}
+		select {
+		case <-t.prev: // the earlier tickets have declared: take no key now
+			_ = t.Declare(context.Background(), nil)
 		default:
 			go func() { // wait for the earlier tickets to declare, then take no key
 				_ = t.Declare(context.Background(), nil)
-				t.release()
 			}()
 		}
 	})
 }
 
 func (t *Ticket) release() {
+	if len(t.keys) == 0 {
+		return
+	}
 	t.a.mu.Lock()
 	defer t.a.mu.Unlock()
 	for i, k := range t.keys {
