@@ -40,7 +40,7 @@ func newLimitSink(t *testing.T, hold time.Duration) *limitSink {
 		s.maxIn[p] = max(s.maxIn[p], s.inFlight[p])
 		s.arrivals[p] = append(s.arrivals[p], time.Now())
 		s.mu.Unlock()
-		time.Sleep(s.hold) // the target is slow: this is what the cap protects, not a wait of the test
+		work(r, s.hold) // the target is slow: this is what the cap protects
 		s.mu.Lock()
 		s.inFlight[p]--
 		s.mu.Unlock()

@@ -51,8 +51,10 @@ func newOrderSink(t *testing.T) *orderSink {
 			return
 		}
 		s.enter(body.Key, seq)
-		time.Sleep(time.Duration(rand.IntN(40)) * time.Millisecond) // the task's random duration
-		s.leave(body.Key)
+		defer s.leave(body.Key)
+		if !work(r, time.Duration(rand.IntN(40))*time.Millisecond) { // the task's random duration
+			http.Error(w, "caller gone", http.StatusServiceUnavailable)
+		}
 	}))
 	t.Cleanup(s.srv.Close)
 	return s

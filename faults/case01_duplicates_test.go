@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/evtrigger/evtrigger/internal/testenv"
 )
 
 // TestCase01EveryEventSentTwice sends every event twice at once (the copies on different
@@ -37,7 +39,7 @@ func TestCase01EveryEventSentTwice(t *testing.T) {
 	}
 	k.produce(t, resend...)
 	processed := `evtrigger_messages_processed_total{outcome=`
-	eventually(t, 3*time.Minute, "the ingress decided every copy", func() bool {
+	testenv.Eventually(t, 3*time.Minute, "the ingress decided every copy", func() bool {
 		return in.metric(processed) >= float64(3*n)
 	})
 	started, dup := in.metric(processed+`"started"`), in.metric(processed+`"duplicate"`)

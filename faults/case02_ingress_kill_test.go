@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/evtrigger/evtrigger/internal/testenv"
 )
 
 // decided is the prefix of the ingress's counters of messages whose fate is decided.
@@ -31,7 +33,7 @@ func TestCase02IngressKilledMidStream(t *testing.T) {
 	var recovery time.Duration
 	redelivered, started := 0.0, 0.0
 	for i := 1; i <= kills; i++ {
-		eventually(t, 5*time.Minute, "the ingress got further", func() bool {
+		testenv.Eventually(t, 5*time.Minute, "the ingress got further", func() bool {
 			return started+in.metric(decided+`"started"`) >= float64(n*i/(kills+1))
 		})
 		redelivered += in.metric(decided + `"duplicate"`)
@@ -39,7 +41,7 @@ func TestCase02IngressKilledMidStream(t *testing.T) {
 		in.kill(t)
 		killed := time.Now()
 		in = d.startKafkaIngress(fmt.Sprintf("ingress-%d", i), sessionTimeout...)
-		eventually(t, 2*time.Minute, "the new ingress decided a record", func() bool { return in.metric(decided) > 0 })
+		testenv.Eventually(t, 2*time.Minute, "the new ingress decided a record", func() bool { return in.metric(decided) > 0 })
 		recovery = max(recovery, time.Since(killed))
 	}
 	d.waitExecuted(n, 5*time.Minute)

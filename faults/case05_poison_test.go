@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/evtrigger/evtrigger/internal/testenv"
 )
 
 // poisonHeader names a poison record, so its dead letter can be found.
@@ -50,7 +52,7 @@ func TestCase05PoisonMessages(t *testing.T) {
 	}
 	k.produce(t, recs...)
 	d.waitExecuted(n, 5*time.Minute)
-	eventually(t, time.Minute, "every poison record dead-lettered", func() bool {
+	testenv.Eventually(t, time.Minute, "every poison record dead-lettered", func() bool {
 		return in.metric(`evtrigger_messages_processed_total{outcome="dead_lettered"`) >= float64(len(poison))
 	})
 	got := map[string]int{}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/evtrigger/evtrigger/ingress/amqp"
 	"github.com/evtrigger/evtrigger/ingress/amqp/amqptest"
+	"github.com/evtrigger/evtrigger/internal/testenv"
 )
 
 // TestCase06RabbitMQRestartedMidStream restarts RabbitMQ (stop_app, start_app) while the
@@ -44,13 +45,13 @@ func TestCase06RabbitMQRestartedMidStream(t *testing.T) {
 		}
 	}
 	publish(0, n*9/10)
-	eventually(t, 5*time.Minute, "the ingress decided a third of the backlog", func() bool {
+	testenv.Eventually(t, 5*time.Minute, "the ingress decided a third of the backlog", func() bool {
 		return in.metric(decided) >= float64(n/3)
 	})
 	before := in.metric(decided)
 	stopped := time.Now()
 	amqptest.RestartBroker(t, func() {})
-	eventually(t, 2*time.Minute, "the ingress decided a record after the restart", func() bool {
+	testenv.Eventually(t, 2*time.Minute, "the ingress decided a record after the restart", func() bool {
 		return in.metric(decided) > before
 	})
 	recovery := time.Since(stopped)

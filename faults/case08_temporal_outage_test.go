@@ -44,13 +44,13 @@ func TestCase08TemporalUnreachable(t *testing.T) {
 	d.waitExecuted(before, 5*time.Minute)
 	baseline := sampleRSS(t, in, 2*time.Second)
 
+	errorsBefore := in.metric("evtrigger_message_errors_total")
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	down := time.Now()
 	d.produceEvents(k, before, before+during, outagePad)
-	time.Sleep(2 * time.Second) // commits of starts acknowledged just before the stop land in this time
-	committedEarly := k.committed(t, d.group())
+	committedEarly := waitCommitsSettled(t, k, d.group(), in, errorsBefore)
 	peak := sampleRSS(t, in, outage-time.Since(down))
 	committedLate := k.committed(t, d.group())
 	if !maps.EqualFunc(committedEarly, committedLate, maps.Equal) {
@@ -76,15 +76,33 @@ func TestCase08TemporalUnreachable(t *testing.T) {
 func sampleRSS(t *testing.T, p *proc, d time.Duration) int64 {
 	t.Helper()
 	var peak int64
-	for end := time.Now().Add(d); ; {
+	testenv.Poll(d, 200*time.Millisecond, func() bool { // never done early: samples until d
 		rss, err := p.rss()
 		if err != nil {
 			t.Fatal(err)
 		}
 		peak = max(peak, rss)
-		if time.Now().After(end) {
-			return peak
-		}
-		time.Sleep(200 * time.Millisecond)
+		return false
+	})
+	return peak
+}
+
+// waitCommitsSettled returns the group's committed offsets once the ingress has failed a start
+// (it sees the outage: nothing starts any more) and two reads a commit interval or more apart
+// agree (the commits of starts acknowledged before the outage have landed).
+func waitCommitsSettled(t *testing.T, k *kafkaClient, group string, in *proc, errorsBefore float64) map[string]map[int32]int64 {
+	t.Helper()
+	testenv.Eventually(t, time.Minute, "the ingress fails starts", func() bool {
+		return in.metric("evtrigger_message_errors_total") > errorsBefore
+	})
+	last := k.committed(t, group)
+	if !testenv.Poll(30*time.Second, time.Second, func() bool { // 1 s: twice the commit interval
+		now := k.committed(t, group)
+		settled := maps.EqualFunc(last, now, maps.Equal)
+		last = now
+		return settled
+	}) {
+		t.Fatal("the committed offsets did not settle within 30 s of the outage")
 	}
+	return last
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/evtrigger/evtrigger/internal/testenv"
 )
 
 // deployment is one case's evtrigger: its names (topic, group, task queue, event ID prefix, all
@@ -116,7 +118,7 @@ func taskKey(id string) string { return id + "/sink" }
 // waitExecuted waits until the sink executed n tasks of the case.
 func (d *deployment) waitExecuted(n int, within time.Duration) {
 	d.t.Helper()
-	eventually(d.t, within, fmt.Sprintf("%d tasks executed at the sink", n), func() bool {
+	testenv.Eventually(d.t, within, fmt.Sprintf("%d tasks executed at the sink", n), func() bool {
 		return d.sink.executed() >= n
 	})
 }

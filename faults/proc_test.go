@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/evtrigger/evtrigger/internal/devserver"
+	"github.com/evtrigger/evtrigger/internal/testenv"
 )
 
 // proc is one evtrigger process under test: its output goes to a log file in the case's
@@ -61,7 +62,7 @@ func startProc(t *testing.T, name, addrFlag string, args ...string) *proc {
 			logTail(t, p)
 		}
 	})
-	eventually(t, 60*time.Second, name+" answers /healthz", func() bool {
+	testenv.Eventually(t, 60*time.Second, name+" answers /healthz", func() bool {
 		if p.done() {
 			logTail(t, p)
 			t.Fatalf("%s exited before it was healthy", name)
@@ -177,16 +178,4 @@ func logTail(t *testing.T, p *proc) {
 	data, _ := os.ReadFile(p.log)
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	t.Logf("--- last lines of %s (%s):\n%s", p.name, p.log, strings.Join(lines[max(0, len(lines)-40):], "\n"))
-}
-
-// eventually polls cond every 100 ms until it holds, failing the test with what after d.
-func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", d, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

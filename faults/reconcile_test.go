@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/evtrigger/evtrigger/event"
+	"github.com/evtrigger/evtrigger/internal/testenv"
 )
 
 // outcome is one case's row of the results table.
@@ -141,17 +142,12 @@ func (d *deployment) reconcileWait(c client.Client, within time.Duration) {
 		distinct[id] = true
 	}
 	q := fmt.Sprintf("TaskQueue = %q", d.taskQueue())
-	deadline := time.Now().Add(within)
-	for {
-		total, running := d.count(c, q), d.count(c, q+" AND ExecutionStatus = 'Running'")
-		if total >= int64(len(distinct)) && running == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			d.t.Errorf("after %s: %d workflows in visibility (%d running), want %d closed", within, total, running, len(distinct))
-			return
-		}
-		time.Sleep(500 * time.Millisecond)
+	var total, running int64
+	if !testenv.Poll(within, 500*time.Millisecond, func() bool {
+		total, running = d.count(c, q), d.count(c, q+" AND ExecutionStatus = 'Running'")
+		return total >= int64(len(distinct)) && running == 0
+	}) {
+		d.t.Errorf("after %s: %d workflows in visibility (%d running), want %d closed", within, total, running, len(distinct))
 	}
 }
 

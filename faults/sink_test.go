@@ -66,8 +66,8 @@ func (s *sink) serve(w http.ResponseWriter, r *http.Request) {
 	e.requests++
 	e.runs[run]++
 	s.mu.Unlock()
-	if delay > 0 {
-		time.Sleep(delay) // the work the task does; the sink's answer waits for it
+	if !work(r, delay) {
+		return // the caller is gone (its worker was killed)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -131,4 +131,19 @@ func (s *sink) executedBetween(from, to time.Time) int {
 		}
 	}
 	return n
+}
+
+// work is the task's work at the sink: it takes d, or ends early (false) when the caller gave up.
+func work(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }

@@ -268,11 +268,23 @@ func (s *Stack) PostEventWithToken(t testing.TB, body, token string) (int, map[s
 // msg.
 func Eventually(t testing.TB, timeout time.Duration, msg string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", timeout, msg)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !Poll(timeout, 50*time.Millisecond, cond) {
+		t.Fatalf("not within %s: %s", timeout, msg)
 	}
+}
+
+// Poll checks cond every interval until it holds (true) or timeout passes (false).
+func Poll(timeout, interval time.Duration, cond func() bool) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			return cond()
+		case <-tick.C:
+		}
+	}
+	return true
 }
