@@ -95,7 +95,7 @@ func (b *builder) str(obj map[string]json.RawMessage, name string) string {
 	if !ok {
 		return ""
 	}
-	v, err := decodeValue(raw)
+	v, err := decodeMember(raw)
 	if err != nil {
 		b.fail(name, err.Error())
 		return ""
@@ -113,7 +113,7 @@ func (b *builder) str(obj map[string]json.RawMessage, name string) string {
 
 // object decodes raw and returns it as asObject does.
 func (b *builder) object(field string, raw json.RawMessage) map[string]any {
-	v, err := decodeValue(raw)
+	v, err := decodeMember(raw)
 	if err != nil {
 		b.fail(field, err.Error())
 		return nil

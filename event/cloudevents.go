@@ -49,7 +49,7 @@ func (b *builder) structured(obj map[string]json.RawMessage) {
 			b.ev.Metadata[name] = b.str(obj, name)
 			continue
 		}
-		v, err := decodeValue(obj[name])
+		v, err := decodeMember(obj[name])
 		if err != nil {
 			b.fail(name, err.Error())
 			continue

@@ -184,3 +184,40 @@ func TestBigIntegerRoundTrip(t *testing.T) {
 		t.Errorf("payload n = %#v, want json.Number(%s)", n, big)
 	}
 }
+
+// TestParseStringsAsEncodingJSON checks the members Parse slices out of the body without
+// decoding them against encoding/json's own decoding: escapes, non-ASCII text and invalid UTF-8
+// (which encoding/json replaces with U+FFFD).
+func TestParseStringsAsEncodingJSON(t *testing.T) {
+	for _, src := range []string{`"plain"`, `"tab\tquote\"slash\\"`, `"\u00e9t\u00e9"`, `"été 🚀"`, "\"bad \xff utf8\"", `""`} {
+		var want string
+		if err := json.Unmarshal([]byte(src), &want); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		ev, err := Parse([]byte(`{"messageId":"m1","eventType":"a","source":`+src+`}`), testOptions())
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if ev.Source != want {
+			t.Errorf("source %s parsed as %q, want %q", src, ev.Source, want)
+		}
+	}
+}
+
+// TestParseRefusesWhatIsNotOneObject checks that the one-pass decoding refuses each body the
+// strict decoder refuses, with its message.
+func TestParseRefusesWhatIsNotOneObject(t *testing.T) {
+	for body, want := range map[string]string{
+		``:                     "empty body",
+		`null`:                 "not null",
+		`[1]`:                  "not an array",
+		`{"messageId":"m1"} x`: "unexpected data after the JSON value at byte 18",
+		`{"messageId":"m1"}{}`: "unexpected data after the JSON value at byte 18",
+		`{"a":1,}`:             "invalid character '}'",
+	} {
+		_, err := Parse([]byte(body), testOptions())
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) error = %v, want ErrMalformed containing %q", body, err, want)
+		}
+	}
+}
