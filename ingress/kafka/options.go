@@ -40,6 +40,11 @@ type Options struct {
 	RetryMin, RetryMax time.Duration
 	// SessionTimeout (session.timeout.ms). Default 45s.
 	SessionTimeout time.Duration
+	// FetchMaxWait (fetch.max.wait.ms) is how long the broker may hold a fetch that has no new
+	// records yet. A partition whose fetching resumes waits for the fetch in flight, so this
+	// also bounds how long a paused partition idles after it resumes. Default 500ms, as the
+	// Java consumer's (franz-go's own default is 5s).
+	FetchMaxWait time.Duration
 	// FetchMaxBytes (fetch.max.bytes). Default 50 MiB.
 	FetchMaxBytes int32
 	// FetchMaxPartitionBytes (max.partition.fetch.bytes). Default 1 MiB.
@@ -76,6 +81,7 @@ func (o *Options) fill() error {
 	setDefault(&o.RetryMin, 100*time.Millisecond)
 	setDefault(&o.RetryMax, 10*time.Second)
 	setDefault(&o.SessionTimeout, 45*time.Second)
+	setDefault(&o.FetchMaxWait, 500*time.Millisecond)
 	setDefault(&o.FetchMaxBytes, 50<<20)
 	setDefault(&o.FetchMaxPartitionBytes, 1<<20)
 	setDefault(&o.BacklogInterval, metrics.DefaultBacklogInterval)

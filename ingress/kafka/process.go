@@ -3,7 +3,6 @@ package kafka
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -58,15 +57,19 @@ func (s *Source) process(ctx context.Context, r *kgo.Record, t *ingress.Ticket) 
 
 // message converts a record at the source's edge: no Kafka type goes further.
 func message(r *kgo.Record) ingress.Message {
-	headers := make(map[string]string, len(r.Headers))
-	for _, h := range r.Headers {
-		headers[h.Key] = string(h.Value)
+	var headers map[string]string
+	if len(r.Headers) > 0 {
+		headers = make(map[string]string, len(r.Headers))
+		for _, h := range r.Headers {
+			headers[h.Key] = string(h.Value)
+		}
 	}
+	part, off := strconv.Itoa(int(r.Partition)), strconv.FormatInt(r.Offset, 10)
 	return ingress.Message{
 		Body:       r.Value,
 		Headers:    headers,
-		DefaultID:  fmt.Sprintf("kafka-%s-%d-%d", r.Topic, r.Partition, r.Offset),
-		Origin:     fmt.Sprintf("kafka %s/%d@%d", r.Topic, r.Partition, r.Offset),
+		DefaultID:  "kafka-" + r.Topic + "-" + part + "-" + off,
+		Origin:     "kafka " + r.Topic + "/" + part + "@" + off,
 		ReceivedAt: time.Now(),
 	}
 }

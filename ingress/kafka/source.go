@@ -69,7 +69,7 @@ func (s *Source) Run(ctx context.Context, h ingress.Handler) error {
 		kgo.ConsumerGroup(s.opts.Group), kgo.ConsumeTopics(s.opts.Topics...),
 		kgo.DisableAutoCommit(), kgo.BlockRebalanceOnPoll(), kgo.ConsumeResetOffset(reset),
 		kgo.OnPartitionsAssigned(s.assigned), kgo.OnPartitionsRevoked(s.revoked), kgo.OnPartitionsLost(s.lost),
-		kgo.SessionTimeout(s.opts.SessionTimeout),
+		kgo.SessionTimeout(s.opts.SessionTimeout), kgo.FetchMaxWait(s.opts.FetchMaxWait),
 		kgo.FetchMaxBytes(s.opts.FetchMaxBytes), kgo.FetchMaxPartitionBytes(s.opts.FetchMaxPartitionBytes),
 	)...)
 	if err != nil {

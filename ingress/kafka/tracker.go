@@ -13,6 +13,8 @@ type tracker struct {
 	nextEpoch int32
 	// maxSeen is the highest offset added, or -1.
 	maxSeen int64
+	// undone counts the entries not yet done.
+	undone int
 }
 
 type entry struct {
@@ -31,6 +33,7 @@ func (t *tracker) add(offset int64, epoch int32) bool {
 	}
 	t.maxSeen = offset
 	t.entries = append(t.entries, entry{offset: offset, epoch: epoch})
+	t.undone++
 	return true
 }
 
@@ -38,10 +41,11 @@ func (t *tracker) add(offset int64, epoch int32) bool {
 // finished record at the front.
 func (t *tracker) done(offset int64) {
 	i := sort.Search(len(t.entries), func(i int) bool { return t.entries[i].offset >= offset })
-	if i == len(t.entries) || t.entries[i].offset != offset {
+	if i == len(t.entries) || t.entries[i].offset != offset || t.entries[i].done {
 		return
 	}
 	t.entries[i].done = true
+	t.undone--
 	n := 0
 	for n < len(t.entries) && t.entries[n].done {
 		t.next, t.nextEpoch = t.entries[n].offset+1, t.entries[n].epoch
@@ -57,12 +61,4 @@ func (t *tracker) committable() (offset int64, epoch int32, ok bool) {
 }
 
 // pending counts the records received and not yet done.
-func (t *tracker) pending() int {
-	n := 0
-	for _, e := range t.entries {
-		if !e.done {
-			n++
-		}
-	}
-	return n
-}
+func (t *tracker) pending() int { return t.undone }

@@ -75,3 +75,23 @@ func TestTrackerRandomOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestTrackerPendingCountsEachRecordOnce(t *testing.T) {
+	tr := newTracker()
+	for off := int64(0); off < 4; off++ {
+		tr.add(off, 0)
+	}
+	tr.add(2, 0) // a repeat
+	tr.done(3)
+	tr.done(3) // done twice
+	tr.done(9) // never added
+	if got := tr.pending(); got != 3 {
+		t.Fatalf("pending %d, want 3 (0, 1, 2)", got)
+	}
+	tr.done(0)
+	tr.done(1)
+	tr.done(2)
+	if got := tr.pending(); got != 0 {
+		t.Fatalf("pending %d, want 0", got)
+	}
+}
