@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -17,7 +18,7 @@ import (
 // TestShortHTTPTaskRunsLocallyUnderTheRulePolicy: an HTTP task with a timeout within
 // workflows.LocalTaskMaxTimeout runs as a local activity: no activity task in the history, the
 // rule's retry policy still applies (two 503s, then 200 on the third attempt), and the status
-// reports the attempts.
+// reports the attempts. The history holds no version marker (workflows.CurrentShape).
 func TestShortHTTPTaskRunsLocallyUnderTheRulePolicy(t *testing.T) {
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -49,18 +50,26 @@ func TestShortHTTPTaskRunsLocallyUnderTheRulePolicy(t *testing.T) {
 		t.Errorf("the hook was called %d times, want 3", n)
 	}
 	hist := fetchHistory(t, st.Client, event.WorkflowID("msg-local-1"))
-	markers := 0
+	var markers []string
 	for _, ev := range hist.Events {
 		switch ev.EventType {
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			t.Errorf("history has an activity task (%s): the short task did not run locally",
 				ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName())
 		case enumspb.EVENT_TYPE_MARKER_RECORDED:
-			markers++
+			markers = append(markers, ev.GetMarkerRecordedEventAttributes().GetMarkerName())
+		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+			for name := range ev.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields() {
+				if name == "TemporalChangeVersion" {
+					t.Errorf("history upserts %s: the ingress's workflows.CurrentShape should spare it", name)
+				}
+			}
 		}
 	}
-	if markers < 3 { // the evaluation, the version, the task
-		t.Errorf("history has %d markers, want the evaluation's, the local-tasks version's and the task's", markers)
+	// The ingress starts the workflow with workflows.CurrentShape: no version markers, only the
+	// evaluation's and the task's local activity markers.
+	if want := []string{"LocalActivity", "LocalActivity"}; !slices.Equal(markers, want) {
+		t.Errorf("history has the markers %v, want %v (the evaluation's, the task's)", markers, want)
 	}
-	keepHistory(t, hist, "event_workflow_local.json")
+	keepHistory(t, hist, "event_workflow_shape1.json")
 }

@@ -141,7 +141,7 @@ func (s *Starter) start(ctx context.Context, ev event.Event, keys []rules.OrderK
 	if s.opts.SearchAttributes {
 		opts.TypedSearchAttributes = workflows.StartSearchAttributes(ev)
 	}
-	run, err := s.client.ExecuteWorkflow(ctx, opts, workflows.EventWorkflowName, ev, keys)
+	run, err := s.client.ExecuteWorkflow(ctx, opts, workflows.EventWorkflowName, ev, keys, workflows.CurrentShape)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case err == nil:

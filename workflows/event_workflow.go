@@ -47,7 +47,11 @@ const ErrTypeTasksFailed = "TasksFailed"
 // order lists the ordering keys the ingress enqueued the event under (rules.Set.OrderKeys); the
 // task of such a rule waits for its turn from the key's KeySequencerWorkflow. Workflows started
 // without it (before ordering existed, by a schedule) run every task at once.
-func EventWorkflow(ctx workflow.Context, ev event.Event, order []rules.OrderKey) (Status, error) {
+//
+// shape names the changes the execution takes without asking workflow.GetVersion; the ingress
+// passes CurrentShape (see Shape).
+func EventWorkflow(ctx workflow.Context, ev event.Event, order []rules.OrderKey, shape Shape) (Status, error) {
+	ctx = withShape(ctx, shape)
 	st := &Status{EventID: ev.ID, EventType: ev.Type, Tasks: []TaskStatus{}, Phase: PhaseRunning}
 	if err := registerQueries(ctx, st); err != nil {
 		return Status{}, err
@@ -71,7 +75,7 @@ func EventWorkflow(ctx workflow.Context, ev event.Event, order []rules.OrderKey)
 	r := &run{ev: ev, eval: eval, st: st, outs: newOutcomes(ctx, eval.PublishOutcomes, ev), order: ord}
 	r.noteOrder(order)
 	r.runAll(ctx)
-	if workflow.GetVersion(ctx, changeOperatorControl, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if versionOf(ctx, changeOperatorControl) == workflow.DefaultVersion {
 		r.outs.wait(ctx) // workflows started before operator control: fail at once
 		return r.result("")
 	}
@@ -82,10 +86,6 @@ func EventWorkflow(ctx workflow.Context, ev event.Event, order []rules.OrderKey)
 	r.outs.wait(ctx)
 	return r.result(reason)
 }
-
-// changeOperatorControl is the workflow.GetVersion change ID of waiting for an operator and
-// compensating after a permanent failure (version 1).
-const changeOperatorControl = "operator-control"
 
 // result is the workflow's return: its Status, and an ErrTypeTasksFailed error carrying it
 // when tasks failed (reason, when set, says why the workflow gave up on them).

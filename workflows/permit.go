@@ -11,11 +11,6 @@ import (
 	"github.com/evtrigger/evtrigger/rules"
 )
 
-// changeRuleLimits is the workflow.GetVersion change ID of acquiring a permit from the rule's
-// limiter before a task whose match has Limits (version 1). It is only reached for such
-// matches, which histories recorded before limits existed never have.
-const changeRuleLimits = "rule-limits"
-
 // Permit timing on the requester's side.
 const (
 	// reacquireAfter: a request not granted within this time is sent again. The limiter ignores
@@ -31,7 +26,7 @@ type permit struct{ req PermitRequest }
 // limited reports whether task i must hold a permit of its rule's limiter before it runs.
 func (r *run) limited(ctx workflow.Context, i int) bool {
 	return r.eval.Matched[i].Limits != nil &&
-		workflow.GetVersion(ctx, changeRuleLimits, workflow.DefaultVersion, 1) >= 1
+		versionOf(ctx, changeRuleLimits) >= 1
 }
 
 // acquirePermit asks task i's rule limiter for a permit and waits for the grant, the task

@@ -118,10 +118,6 @@ func (r *run) runTask(ctx workflow.Context, i int) {
 	r.succeeded = append(r.succeeded, i)
 }
 
-// changeLocalTasks is the workflow.GetVersion change ID of running short HTTP tasks as local
-// activities (version 1).
-const changeLocalTasks = "local-tasks"
-
 // execute runs one of the event's tasks: a short HTTP task as a local activity (in workflows
 // started after local tasks existed), any other as a regular activity.
 func (r *run) execute(ctx workflow.Context, req task.Request, retry rules.RetryPolicy, res *task.Result) error {
@@ -136,11 +132,11 @@ func (r *run) execute(ctx workflow.Context, req task.Request, retry rules.RetryP
 	return workflow.ExecuteLocalActivity(lctx, name, req).Get(ctx, res)
 }
 
-// localTasks reports whether this workflow runs short tasks locally, asking workflow.GetVersion
-// once: the first short task records the version marker.
+// localTasks reports whether this workflow runs short tasks locally, asking versionOf once: in
+// an execution of ShapeVersioned, the first short task records the version marker.
 func (r *run) localTasks(ctx workflow.Context) bool {
 	if r.local == nil {
-		local := workflow.GetVersion(ctx, changeLocalTasks, workflow.DefaultVersion, 1) >= 1
+		local := versionOf(ctx, changeLocalTasks) >= 1
 		r.local = &local
 	}
 	return *r.local

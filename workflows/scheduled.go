@@ -44,7 +44,7 @@ func ScheduledEventWorkflow(ctx workflow.Context, in ScheduledEvent) (Status, er
 	if err != nil {
 		return Status{}, err
 	}
-	return EventWorkflow(ctx, ev, nil)
+	return EventWorkflow(ctx, ev, nil, ShapeVersioned)
 }
 
 // scheduledEvent builds the synthetic event of this run from its workflow info.

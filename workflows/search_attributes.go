@@ -20,10 +20,6 @@ const (
 	AttrMatchedRules  = "MatchedRules"
 )
 
-// changeSearchAttributes is the workflow.GetVersion change ID of the MatchedRules upsert:
-// histories recorded before it replay without the upsert.
-const changeSearchAttributes = "search-attributes"
-
 // SearchAttributeTypes names each custom search attribute's type, as a cluster registers them:
 // `temporal operator search-attribute create --name EventType --type Keyword`.
 func SearchAttributeTypes() map[string]string {
@@ -51,7 +47,7 @@ func StartSearchAttributes(ev event.Event) temporal.SearchAttributes {
 // workflow was started with search attributes (a cluster without them registered would fail
 // the workflow task on every retry).
 func upsertMatchedRules(ctx workflow.Context, matched []rules.Match) error {
-	if workflow.GetVersion(ctx, changeSearchAttributes, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if versionOf(ctx, changeSearchAttributes) == workflow.DefaultVersion {
 		return nil
 	}
 	started := workflow.GetTypedSearchAttributes(ctx)
