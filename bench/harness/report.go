@@ -114,8 +114,11 @@ func nums(vs []float64) string {
 func writeRunDetails(w io.Writer, r Run) {
 	fmt.Fprintf(w, "- run %d: load average %.2f at start%s\n", r.Index, r.Load1, map[bool]string{true: " (noisy)"}[r.Noisy])
 	phase := func(name string, p PhaseResult) {
-		fmt.Fprintf(w, "  - %s: %d events in %s (%d duplicate tasks); CPU while saturated: %s\n",
-			name, p.Throughput.N, p.Throughput.Elapsed.Round(time.Millisecond), p.Throughput.Dups, p.Throughput.CPU)
+		t := p.Throughput
+		perEvent := func(cores float64) float64 { return cores * t.Elapsed.Seconds() * 1000 / float64(max(t.N, 1)) }
+		fmt.Fprintf(w, "  - %s: %d events in %s (%d duplicate tasks); CPU while saturated: %s; "+
+			"per event: temporal %.1f ms, harness %.1f ms\n", name, t.N, t.Elapsed.Round(time.Millisecond), t.Dups, t.CPU,
+			perEvent(t.CPU.Temporal), perEvent(t.CPU.Harness))
 		if p.Throughput.Warnings != "" || p.Latency.Warnings != "" {
 			fmt.Fprintf(w, "    - warnings: saturated: %s; at %g/s: %s\n", orNone(p.Throughput.Warnings), p.Latency.Rate, orNone(p.Latency.Warnings))
 		}

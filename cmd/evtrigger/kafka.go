@@ -67,6 +67,7 @@ type kafkaFlags struct {
 	topics, group, dlqSuffix string
 	maxInFlight              int
 	sessionTimeout           time.Duration
+	fetchMaxWait             time.Duration
 }
 
 func (k *kafkaFlags) register(fs *flag.FlagSet) {
@@ -77,6 +78,8 @@ func (k *kafkaFlags) register(fs *flag.FlagSet) {
 	intFlag(fs, &k.maxInFlight, "kafka-max-in-flight", 1000, "records handled at once over all partitions")
 	durationFlag(fs, &k.sessionTimeout, "kafka-session-timeout", 45*time.Second,
 		"consumer group session timeout: how soon the partitions of an ingress that died move to the others")
+	durationFlag(fs, &k.fetchMaxWait, "kafka-fetch-max-wait", 500*time.Millisecond,
+		"fetch.max.wait.ms: how long the broker may hold a fetch with no new records (also how long a partition whose fetching resumes after a pause may wait)")
 }
 
 // conn is the connection the flags describe. A TLS file that cannot be read makes the
@@ -95,7 +98,7 @@ func (k *kafkaFlags) source(logger *slog.Logger, m *metrics.Metrics) (*kafka.Sou
 	}
 	return kafka.New(kafka.Options{Conn: k.conn(), Topics: listFlag(k.topics), Group: k.group,
 		DeadLetterSuffix: k.dlqSuffix, MaxInFlight: k.maxInFlight, SessionTimeout: k.sessionTimeout,
-		Logger: logger.With("source", "kafka"), Metrics: m})
+		FetchMaxWait: k.fetchMaxWait, Logger: logger.With("source", "kafka"), Metrics: m})
 }
 
 // startEmbeddedKafka runs franz-go's in-process Kafka-protocol broker on port with the topics
