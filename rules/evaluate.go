@@ -76,6 +76,7 @@ func (c *Compiled) evaluate(ctx context.Context, b *binding) (Verdict, Match, bo
 
 // Render returns the rule's task rendered for ev, without evaluating the condition. It fails,
 // naming the placeholder, when a field is missing or a rendered URL or header is unacceptable.
+// The task is read-only, as Match.Task is.
 func (c *Compiled) Render(ev event.Event) (task.Spec, error) {
 	return c.task.render(&values{ev: &ev})
 }

@@ -37,28 +37,42 @@ func (ht *httpTemplate) render(v *values) (*task.HTTP, error) {
 		}
 	}
 	h := &task.HTTP{Method: ht.method, URL: u, AcceptStatus: slices.Clone(ht.accept)}
-	if h.Headers, err = ht.headers.render(v); err != nil {
+	if h.Headers, err = ht.renderHeaders(v); err != nil {
 		return nil, err
-	}
-	for _, name := range ht.headers.names {
-		if strings.ContainsAny(h.Headers[name], "\r\n\x00") {
-			return nil, fmt.Errorf("header %s: rendered value contains CR, LF or NUL", name)
-		}
 	}
 	switch {
 	case ht.body != nil:
 		h.Body, err = ht.body.render(v)
 	case ht.jsonBody != nil:
 		h.Body, err = ht.jsonBody.renderJSON(v)
-		if ht.jsonType {
-			if h.Headers == nil {
-				h.Headers = map[string]string{}
-			}
-			h.Headers["Content-Type"] = "application/json"
-		}
 	}
 	if err != nil {
 		return nil, err
+	}
+	return h, nil
+}
+
+// renderHeaders returns the task's headers: the map built at compile time when no header has a
+// placeholder (shared by every task of the rule), otherwise a new map, with Content-Type added
+// for a JSON body that needs it.
+func (ht *httpTemplate) renderHeaders(v *values) (map[string]string, error) {
+	if ht.headersFixed {
+		return ht.fixedHeaders, nil
+	}
+	h, err := ht.headers.render(v)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range ht.headers.names {
+		if strings.ContainsAny(h[name], "\r\n\x00") {
+			return nil, fmt.Errorf("header %s: rendered value contains CR, LF or NUL", name)
+		}
+	}
+	if ht.jsonType {
+		if h == nil {
+			h = map[string]string{}
+		}
+		h["Content-Type"] = "application/json"
 	}
 	return h, nil
 }

@@ -137,7 +137,8 @@ func (s *Set) candidates(eventType string) []*Compiled {
 // Verdict (disabled, condition_false, condition_error, render_error or matched), sorted by rule
 // ID; each matched rule also a Match with its task rendered, sorted by priority (HIGH first) and
 // then rule ID. Rules of other types are not looked at and get no Verdict. A failing condition or
-// render affects its rule only. Matched and Verdicts are never nil.
+// render affects its rule only. Matched and Verdicts are never nil; the matches' tasks are
+// read-only (see Match.Task).
 func (s *Set) Evaluate(ctx context.Context, ev event.Event) Evaluation {
 	if s == nil {
 		return Evaluation{Matched: []Match{}, Verdicts: []Verdict{}}
