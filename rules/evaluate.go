@@ -9,69 +9,88 @@ import (
 	"github.com/evtrigger/evtrigger/task"
 )
 
-// evaluate runs the candidate rules, sorted by ID, against one event.
+// evaluate runs the candidate rules, sorted by ID, against one event: first every condition,
+// then the renders of the rules whose condition held, into a slice of the right size.
 func evaluate(ctx context.Context, ev *event.Event, cands []*Compiled) Evaluation {
-	// Room for every candidate to match: one allocation instead of a slice that grows.
-	out := Evaluation{Matched: make([]Match, 0, len(cands)), Verdicts: make([]Verdict, 0, len(cands))}
 	b := newBinding(ev)
-	for _, c := range cands {
-		v, m, matched := c.evaluate(ctx, b)
-		out.Verdicts = append(out.Verdicts, v)
-		if matched {
-			out.Matched = append(out.Matched, m)
+	out := Evaluation{Verdicts: make([]Verdict, len(cands))}
+	held := 0
+	for i, c := range cands {
+		out.Verdicts[i] = c.decide(ctx, &b.act)
+		if out.Verdicts[i].Outcome == OutcomeMatched {
+			held++
 		}
 	}
-	slices.SortFunc(out.Matched, func(a, b Match) int {
-		return cmp.Or(cmp.Compare(priorityRank(a.Priority), priorityRank(b.Priority)), cmp.Compare(a.RuleID, b.RuleID))
+	out.Matched = make([]Match, 0, held)
+	for i, c := range cands {
+		if v := &out.Verdicts[i]; v.Outcome == OutcomeMatched {
+			out.Matched = append(out.Matched, Match{})
+			if err := c.match(&out.Matched[len(out.Matched)-1], &b.vals); err != nil {
+				out.Matched = out.Matched[:len(out.Matched)-1]
+				v.Outcome, v.Message = OutcomeRenderError, err.Error()
+			}
+		}
+	}
+	// The matches are by rule ID already (IDs are unique in a set), so a stable sort by
+	// priority orders them by priority, then rule ID.
+	slices.SortStableFunc(out.Matched, func(a, b Match) int {
+		return cmp.Compare(priorityRank(a.Priority), priorityRank(b.Priority))
 	})
 	return out
 }
 
-// binding holds what the rules of one event see: the CEL activation and the placeholder values.
+// binding holds what the rules of one event see: a copy of the event, the CEL activation and the
+// placeholder values, both reading that copy.
 type binding struct {
+	ev   event.Event
 	act  activation
 	vals values
 }
 
-// newBinding binds ev; the event must not change while the binding is in use.
+// newBinding binds a copy of ev, in one allocation.
 func newBinding(ev *event.Event) *binding {
-	return &binding{act: activation{ev: ev}, vals: values{ev: ev}}
+	b := &binding{ev: *ev}
+	b.act.ev, b.vals.ev = &b.ev, &b.ev
+	return b
 }
 
-// evaluate decides one candidate rule: its Verdict, and its Match when it matched.
-func (c *Compiled) evaluate(ctx context.Context, b *binding) (Verdict, Match, bool) {
-	v := Verdict{RuleID: c.Rule.ID, Version: c.Rule.Version}
+// decide evaluates one candidate rule's condition: its Verdict, with the outcome matched when
+// the rule is enabled and its condition holds (match then renders its task).
+func (c *Compiled) decide(ctx context.Context, act *activation) Verdict {
+	v := Verdict{RuleID: c.Rule.ID, Version: c.Rule.Version, Outcome: OutcomeMatched}
 	if !c.Rule.IsEnabled() {
 		v.Outcome = OutcomeDisabled
-		return v, Match{}, false
+		return v
 	}
-	ok, err := c.holds(ctx, &b.act)
+	ok, err := c.holds(ctx, act)
 	switch {
 	case err != nil:
 		v.Outcome, v.Message = OutcomeConditionError, err.Error()
-		return v, Match{}, false
 	case !ok:
 		v.Outcome = OutcomeConditionFalse
-		return v, Match{}, false
 	}
-	spec, err := c.task.render(&b.vals)
+	return v
+}
+
+// match fills m for a rule whose condition held, rendering its task and compensation; it fails
+// when a render does.
+func (c *Compiled) match(m *Match, vals *values) error {
+	spec, err := c.task.render(vals)
 	if err != nil {
-		v.Outcome, v.Message = OutcomeRenderError, err.Error()
-		return v, Match{}, false
+		return err
 	}
 	var comp *CompensationTask
 	if c.comp != nil {
-		if comp, err = c.comp.render(&b.vals); err != nil {
-			v.Outcome, v.Message = OutcomeRenderError, err.Error()
-			return v, Match{}, false
+		if comp, err = c.comp.render(vals); err != nil {
+			return err
 		}
 	}
-	v.Outcome = OutcomeMatched
-	return v, Match{
+	*m = Match{
 		RuleID: c.Rule.ID, Version: c.Rule.Version, TaskName: c.Rule.TaskName,
 		Priority: c.Rule.Priority, Task: spec, Timeout: c.Rule.Timeout.Std(), Retry: c.Rule.Retry.policy(),
 		Compensation: comp, Ordered: c.orderBy != nil, Limits: c.limits,
-	}, true
+	}
+	return nil
 }
 
 // Render returns the rule's task rendered for ev, without evaluating the condition. It fails,
