@@ -14,21 +14,22 @@ import (
 func evaluate(ctx context.Context, ev *event.Event, cands []*Compiled) Evaluation {
 	b := newBinding(ev)
 	out := Evaluation{Verdicts: make([]Verdict, len(cands))}
-	held := 0
+	held, heldHTTP := 0, 0
 	for i, c := range cands {
 		out.Verdicts[i] = c.decide(ctx, &b.act)
 		if out.Verdicts[i].Outcome == OutcomeMatched {
 			held++
+			if c.task.http != nil {
+				heldHTTP++
+			}
 		}
 	}
 	out.Matched = make([]Match, 0, held)
-	for i, c := range cands {
-		if v := &out.Verdicts[i]; v.Outcome == OutcomeMatched {
-			out.Matched = append(out.Matched, Match{})
-			if err := c.match(&out.Matched[len(out.Matched)-1], &b.vals); err != nil {
-				out.Matched = out.Matched[:len(out.Matched)-1]
-				v.Outcome, v.Message = OutcomeRenderError, err.Error()
-			}
+	if heldHTTP > 1 {
+		renderInRoom(&out, cands, &b.vals, heldHTTP)
+	} else {
+		for i, c := range cands {
+			out.addMatch(i, c, &b.vals, nil, nil)
 		}
 	}
 	// The matches are by rule ID already (IDs are unique in a set), so a stable sort by
@@ -37,6 +38,36 @@ func evaluate(ctx context.Context, ev *event.Event, cands []*Compiled) Evaluatio
 		return cmp.Compare(priorityRank(a.Priority), priorityRank(b.Priority))
 	})
 	return out
+}
+
+// renderInRoom renders the matches of the candidates whose condition held, heldHTTP > 1 of them
+// with an HTTP task, in a taskRoom: their HTTP tasks allocated together, their JSON bodies one
+// string, and a placeholder several bodies use looked up once.
+func renderInRoom(out *Evaluation, cands []*Compiled, vals *values, heldHTTP int) {
+	room := taskRoom{https: make([]task.HTTP, heldHTTP)}
+	var bodies [1024]byte // on the stack: the JSON bodies, until they become one string
+	buf := bodies[:0]
+	for i, c := range cands {
+		buf = out.addMatch(i, c, vals, &room, buf)
+	}
+	room.finish(buf)
+}
+
+// addMatch renders the match of candidate i, c, when its condition held (see match), and appends
+// it to e.Matched; when the render fails, the candidate's verdict becomes render_error. It
+// returns buf.
+func (e *Evaluation) addMatch(i int, c *Compiled, vals *values, room *taskRoom, buf []byte) []byte {
+	v := &e.Verdicts[i]
+	if v.Outcome != OutcomeMatched {
+		return buf
+	}
+	e.Matched = append(e.Matched, Match{})
+	buf, err := c.match(&e.Matched[len(e.Matched)-1], vals, room, buf)
+	if err != nil {
+		e.Matched = e.Matched[:len(e.Matched)-1]
+		v.Outcome, v.Message = OutcomeRenderError, err.Error()
+	}
+	return buf
 }
 
 // binding holds what the rules of one event see: a copy of the event, the CEL activation and the
@@ -72,17 +103,17 @@ func (c *Compiled) decide(ctx context.Context, act *activation) Verdict {
 	return v
 }
 
-// match fills m for a rule whose condition held, rendering its task and compensation; it fails
-// when a render does.
-func (c *Compiled) match(m *Match, vals *values) error {
-	spec, err := c.task.render(vals)
+// match fills m for a rule whose condition held, rendering its task in room (a JSON body
+// appended to buf, which it returns) and its compensation; it fails when a render does.
+func (c *Compiled) match(m *Match, vals *values, room *taskRoom, buf []byte) ([]byte, error) {
+	spec, buf, err := c.task.renderIn(vals, room, buf)
 	if err != nil {
-		return err
+		return buf, err
 	}
 	var comp *CompensationTask
 	if c.comp != nil {
 		if comp, err = c.comp.render(vals); err != nil {
-			return err
+			return buf, err
 		}
 	}
 	*m = Match{
@@ -90,7 +121,7 @@ func (c *Compiled) match(m *Match, vals *values) error {
 		Priority: c.Rule.Priority, Task: spec, Timeout: c.Rule.Timeout.Std(), Retry: c.Rule.Retry.policy(),
 		Compensation: comp, Ordered: c.orderBy != nil, Limits: c.limits,
 	}
-	return nil
+	return buf, nil
 }
 
 // Render returns the rule's task rendered for ev, without evaluating the condition. It fails,

@@ -22,6 +22,7 @@ type ref struct {
 	root string
 	kind rootKind // root, parsed
 	path []string
+	key  string // root and path joined with '.': the same for every ref to the same value
 }
 
 // rootKind is the root of a placeholder.
@@ -103,7 +104,7 @@ func parseRef(text string) (*ref, error) {
 	case len(r.path) > 0:
 		return nil, fmt.Errorf("placeholder %s: ${%s} has no fields", text, r.root)
 	}
-	r.kind = kind
+	r.kind, r.key = kind, strings.Join(segs, ".")
 	return r, nil
 }
 
