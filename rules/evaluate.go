@@ -26,17 +26,19 @@ func evaluate(ctx context.Context, ev *event.Event, cands []*Compiled) Evaluatio
 	}
 	out.Matched = make([]Match, 0, held)
 	if heldHTTP > 1 {
-		renderInRoom(&out, cands, &b.vals, heldHTTP)
+		renderInRoom(&out, cands, &values{ev: &b.ev}, heldHTTP)
 	} else {
 		for i, c := range cands {
-			out.addMatch(i, c, &b.vals, nil, nil)
+			out.addMatch(i, c, &values{ev: &b.ev}, nil, nil)
 		}
 	}
 	// The matches are by rule ID already (IDs are unique in a set), so a stable sort by
-	// priority orders them by priority, then rule ID.
-	slices.SortStableFunc(out.Matched, func(a, b Match) int {
-		return cmp.Compare(priorityRank(a.Priority), priorityRank(b.Priority))
-	})
+	// priority orders them by priority, then rule ID; usually they are in that order already.
+	if !byPriority(out.Matched) {
+		slices.SortStableFunc(out.Matched, func(a, b Match) int {
+			return cmp.Compare(priorityRank(a.Priority), priorityRank(b.Priority))
+		})
+	}
 	return out
 }
 
@@ -70,18 +72,17 @@ func (e *Evaluation) addMatch(i int, c *Compiled, vals *values, room *taskRoom, 
 	return buf
 }
 
-// binding holds what the rules of one event see: a copy of the event, the CEL activation and the
-// placeholder values, both reading that copy.
+// binding holds what the conditions of one event see: a copy of the event and the CEL
+// activation reading it.
 type binding struct {
-	ev   event.Event
-	act  activation
-	vals values
+	ev  event.Event
+	act activation
 }
 
 // newBinding binds a copy of ev, in one allocation.
 func newBinding(ev *event.Event) *binding {
 	b := &binding{ev: *ev}
-	b.act.ev, b.vals.ev = &b.ev, &b.ev
+	b.act.ev = &b.ev
 	return b
 }
 
@@ -133,6 +134,16 @@ func (c *Compiled) Render(ev event.Event) (task.Spec, error) {
 
 // MatchesType reports whether the rule's eventType matches eventType.
 func (c *Compiled) MatchesType(eventType string) bool { return c.pattern.match(eventType) }
+
+// byPriority reports whether ms are in priority order, HIGH first.
+func byPriority(ms []Match) bool {
+	for i := 1; i < len(ms); i++ {
+		if priorityRank(ms[i].Priority) < priorityRank(ms[i-1].Priority) {
+			return false
+		}
+	}
+	return true
+}
 
 // priorityRank orders priorities, HIGH first; anything unknown last.
 func priorityRank(p event.Priority) int {

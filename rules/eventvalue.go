@@ -14,17 +14,11 @@ import (
 // lookup (event.type, has(event.type)) reads the one field, and a string field is converted once
 // per event; anything else (size, in, iteration, equality, conversion) works on the map of all
 // the fields, built on first use as the map Event.Activation describes. So the variable reads
-// as that map would, without building it for every event.
-type eventValue struct {
-	act *activation
-	// strs are the string fields converted, by fieldIndex; nil until read.
-	strs [numStringFields]celref.Val
-	// full is the map of all fields, built with the adapter fullWith.
-	full     traits.Mapper
-	fullWith types.Adapter
-}
+// as that map would, without building it for every event. It is the activation of the event,
+// which holds what it converted.
+type eventValue activation
 
-// The string fields of the event, by index in eventValue.strs.
+// The string fields of the event, by index in activation.strs.
 const (
 	fieldID = iota
 	fieldType
@@ -38,7 +32,7 @@ const (
 // the interpreter's own lookup in a map[string]any gives it (a Go value it then converts, or a
 // CEL value), and false for a name that is not a field.
 func (e *eventValue) FindStringKey(name string) (any, bool) {
-	ev := e.act.ev
+	ev := e.ev
 	i := -1
 	switch name {
 	case "id":
@@ -81,14 +75,14 @@ func (e *eventValue) FindStringKey(name string) (any, bool) {
 
 // fields returns the map of all fields, with the current adapter.
 func (e *eventValue) fields() traits.Mapper {
-	if e.full == nil || e.fullWith != e.act.adapter {
-		ev := e.act.ev
+	if e.full == nil || e.fullWith != e.adapter {
+		ev := e.ev
 		m := map[string]any{
 			"id": ev.ID, "type": ev.Type, "source": ev.Source, "destination": ev.Destination,
 			"time": ev.Time, "priority": string(eventPriority(ev.Priority)),
 			"payload": orEmpty(ev.Payload), "metadata": orEmpty(ev.Metadata),
 		}
-		e.full, e.fullWith = types.NewStringInterfaceMap(e.act.adapter, m), e.act.adapter
+		e.full, e.fullWith = types.NewStringInterfaceMap(e.adapter, m), e.adapter
 	}
 	return e.full
 }
@@ -100,7 +94,7 @@ func (e *eventValue) Find(key celref.Val) (celref.Val, bool) {
 		if !found {
 			return nil, false
 		}
-		return e.act.adapter.NativeToValue(v), true
+		return e.adapter.NativeToValue(v), true
 	}
 	return e.fields().Find(key)
 }
