@@ -68,4 +68,14 @@ func TestEvaluateRendersAsRender(t *testing.T) {
 	if failed != 6 || len(e.Matched) != len(cs)-6 {
 		t.Errorf("%d renders failed, %d matched of %d; want 6 failed", failed, len(e.Matched), len(cs))
 	}
+	// The same set from several goroutines at once (run with -race): the same evaluation.
+	set, done := NewSet(cs), make(chan Evaluation)
+	for range 4 {
+		go func() { done <- set.Evaluate(t.Context(), ev) }()
+	}
+	for range 4 {
+		if got := <-done; !reflect.DeepEqual(got, e) {
+			t.Errorf("concurrent Evaluate = %+v, want %+v", got, e)
+		}
+	}
 }
