@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/evtrigger/evtrigger/event"
 	"github.com/evtrigger/evtrigger/task"
@@ -13,6 +14,7 @@ import (
 // then the renders of the rules whose condition held, into a slice of the right size.
 func evaluate(ctx context.Context, ev *event.Event, cands []*Compiled) Evaluation {
 	b := newBinding(ev)
+	defer b.release()
 	out := Evaluation{Verdicts: make([]Verdict, len(cands))}
 	held, heldHTTP := 0, 0
 	for i, c := range cands {
@@ -73,17 +75,28 @@ func (e *Evaluation) addMatch(i int, c *Compiled, vals *values, room *taskRoom, 
 }
 
 // binding holds what the conditions of one event see: a copy of the event and the CEL
-// activation reading it.
+// activation reading it. Bindings are reused (newBinding, release): nothing an evaluation
+// returns refers to its binding, and CEL lets go of the activation when an evaluation ends.
 type binding struct {
 	ev  event.Event
 	act activation
 }
 
-// newBinding binds a copy of ev, in one allocation.
+// bindings holds released bindings for reuse.
+var bindings = sync.Pool{New: func() any { return new(binding) }}
+
+// newBinding binds a copy of ev. Release the binding when done with it.
 func newBinding(ev *event.Event) *binding {
-	b := &binding{ev: *ev}
-	b.act.ev = &b.ev
+	b := bindings.Get().(*binding)
+	b.ev = *ev
+	b.act = activation{ev: &b.ev}
 	return b
+}
+
+// release clears b, so that it holds on to nothing of the event, and puts it up for reuse.
+func (b *binding) release() {
+	b.ev, b.act = event.Event{}, activation{}
+	bindings.Put(b)
 }
 
 // decide evaluates one candidate rule's condition: its Verdict, with the outcome matched when

@@ -89,6 +89,7 @@ func (s *Set) OrderKeys(ctx context.Context, ev event.Event) []OrderKey {
 	}
 	var keys []OrderKey
 	b := newBinding(&ev)
+	defer b.release()
 	for _, c := range s.candidates(nil, ev.Type) {
 		if c.orderBy != nil && c.Rule.IsEnabled() {
 			keys = append(keys, c.orderKey(ctx, b))
