@@ -48,6 +48,10 @@ func TestActivationAgreesWithCopy(t *testing.T) {
 		"event.payload.list.exists(x, type(x) == double)", "event.metadata.n + 1", "has(event.metadata.tenant)",
 		"type(event)", "type(event.time)", "type(event.priority)", "event.destination == ''",
 		"event.exists(k, k == 'destination' && event[k] == '')",
+		"payload.int + payload.int", "payload.s + payload.s", "payload == payload", "'nope' in payload", "has(payload.nope)",
+		"payload['nope']", "dyn(payload)[1]", "size(payload)", "payload.exists(k, k == 'int')", "{'a': payload}.a.int",
+		"type(payload)", "payload.int.x", "payload.s.x", "payload.customer.tier.x", "payload.exists(k, payload[k] == 1500)",
+		"metadata.tenant", "metadata == {'tenant': 't1', 'n': 5}", "metadata.nope", "has(metadata.tenant)",
 	}
 	env := testEnv(t)
 	if _, ok := env.adapter.(numberAdapter); !ok {
@@ -58,6 +62,9 @@ func TestActivationAgreesWithCopy(t *testing.T) {
 			Priority: event.PriorityHigh, Payload: payload, Metadata: map[string]any{"tenant": "t1", "n": json.Number("5")}},
 		{ID: "e2", Type: "x", Payload: payload},
 	} {
+		// shared serves every expression of the event in turn, as one activation serves the
+		// conditions of one event: what it converted for one must not change the next.
+		shared := &activation{ev: &ev, adapter: env.adapter}
 		for _, expr := range exprs {
 			t.Run(fmt.Sprintf("%s/%s", ev.ID, expr), func(t *testing.T) {
 				ast, iss := env.cel.Compile(expr)
@@ -75,8 +82,12 @@ func TestActivationAgreesWithCopy(t *testing.T) {
 				a := ev.Activation()
 				a["priority"] = string(eventPriority(ev.Priority))
 				copied, _, copyErr := prg.Eval(map[string]any{"event": a, "payload": a["payload"], "metadata": a["metadata"]})
-				for _, p := range []cel.Program{prg, optimized} {
-					got, _, gotErr := p.Eval(&activation{ev: &ev, adapter: env.adapter})
+				for i, p := range []cel.Program{prg, optimized, prg, optimized} {
+					act := &activation{ev: &ev, adapter: env.adapter}
+					if i >= 2 {
+						act = shared
+					}
+					got, _, gotErr := p.Eval(act)
 					if fmt.Sprint(gotErr) != fmt.Sprint(copyErr) {
 						t.Fatalf("error %v, the copy gives %v", gotErr, copyErr)
 					}
