@@ -5,6 +5,7 @@ import (
 
 	"cel.dev/cel-go/common/types"
 	celref "cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/interpreter"
 
 	"github.com/evtrigger/evtrigger/event"
@@ -14,11 +15,17 @@ import (
 // event itself, without a copy. CEL converts a value when a condition reads it, through
 // numberAdapter, so a json.Number reads as ev.Activation() documents: an int when it is an
 // integer that fits, otherwise a double, and a string when it is out of range even for a double.
-// One activation serves the conditions of one event, on one goroutine: it builds the event map
-// on first use.
+// One activation serves the conditions of one event, on one goroutine; adapter is the type
+// adapter of the program being evaluated (Env.run sets it). It is also the CEL value of the
+// variable event (see eventValue).
 type activation struct {
-	ev       *event.Event
-	eventMap map[string]any
+	ev      *event.Event
+	adapter types.Adapter
+	// strs are the event's string fields converted, by fieldID and the like; nil until read.
+	strs [numStringFields]celref.Val
+	// full is the map of all fields, built with the adapter fullWith.
+	full     traits.Mapper
+	fullWith types.Adapter
 }
 
 // emptyMap stands for a nil payload or metadata; CEL never writes to it.
@@ -32,14 +39,7 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	case "metadata":
 		return orEmpty(a.ev.Metadata), true
 	case "event":
-		if a.eventMap == nil {
-			a.eventMap = map[string]any{
-				"id": a.ev.ID, "type": a.ev.Type, "source": a.ev.Source, "destination": a.ev.Destination,
-				"time": a.ev.Time, "priority": string(eventPriority(a.ev.Priority)),
-				"payload": orEmpty(a.ev.Payload), "metadata": orEmpty(a.ev.Metadata),
-			}
-		}
-		return a.eventMap, true
+		return (*eventValue)(a), true
 	}
 	return nil, false
 }

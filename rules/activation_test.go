@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
 
 	"github.com/evtrigger/evtrigger/event"
@@ -37,13 +38,33 @@ func TestActivationAgreesWithCopy(t *testing.T) {
 		"size(event)", "event.missing", "event.payload.list[4]", "event.payload.customer.huge",
 		"payload.customer.exists(k, payload.customer[k] == '2e999')", "[payload.huge][0]", "{'a': payload.list}.a[4]",
 		"payload.list.filter(x, true)[4]", "dyn(payload.customer).huge", "payload.list + [1]", "payload.customer.huge",
+		// event is read field by field (eventValue); everything else sees the map of all fields.
+		"event", "event == event", "dyn(event) == dyn(event)", "'type' in event", "'nope' in event", "has(event.type)",
+		"has(event.nope)", "has(event.payload.int)", "event['type']", "event['nope']", "dyn(event)[1]", "event.size()",
+		"event.exists(k, k == 'type')", "event.all(k, k != '')", "event.map(k, k).size()", "event.filter(k, k == 'id')",
+		"event.exists(k, event[k] == 'order.created')", "{'a': event}.a.type", "[event][0].source", "dyn(event).priority",
+		"string(event.time)", "event.time > timestamp('2000-01-01T00:00:00Z')", "event.payload.customer.tier", "event.nope.x",
+		"event == {'id': 'e1'}", "event != {}", "{'x': event} == {'x': event}", "[event] == [event]", "event.type.startsWith('order')",
+		"event.payload.list.exists(x, type(x) == double)", "event.metadata.n + 1", "has(event.metadata.tenant)",
+		"type(event)", "type(event.time)", "type(event.priority)", "event.destination == ''",
+		"event.exists(k, k == 'destination' && event[k] == '')",
+		"payload.int + payload.int", "payload.s + payload.s", "payload == payload", "'nope' in payload", "has(payload.nope)",
+		"payload['nope']", "dyn(payload)[1]", "size(payload)", "payload.exists(k, k == 'int')", "{'a': payload}.a.int",
+		"type(payload)", "payload.int.x", "payload.s.x", "payload.customer.tier.x", "payload.exists(k, payload[k] == 1500)",
+		"metadata.tenant", "metadata == {'tenant': 't1', 'n': 5}", "metadata.nope", "has(metadata.tenant)",
 	}
 	env := testEnv(t)
+	if _, ok := env.adapter.(numberAdapter); !ok {
+		t.Fatalf("the environment's adapter is a %T, not a numberAdapter", env.adapter)
+	}
 	for _, ev := range []event.Event{
 		{ID: "e1", Type: "order.created", Source: "s", Time: time.Date(2025, 9, 6, 0, 0, 0, 0, time.UTC),
 			Priority: event.PriorityHigh, Payload: payload, Metadata: map[string]any{"tenant": "t1", "n": json.Number("5")}},
 		{ID: "e2", Type: "x", Payload: payload},
 	} {
+		// shared serves every expression of the event in turn, as one activation serves the
+		// conditions of one event: what it converted for one must not change the next.
+		shared := &activation{ev: &ev, adapter: env.adapter}
 		for _, expr := range exprs {
 			t.Run(fmt.Sprintf("%s/%s", ev.ID, expr), func(t *testing.T) {
 				ast, iss := env.cel.Compile(expr)
@@ -54,21 +75,31 @@ func TestActivationAgreesWithCopy(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				optimized, err := env.cel.Program(ast, cel.EvalOptions(cel.OptOptimize)) // as rules builds them
+				if err != nil {
+					t.Fatal(err)
+				}
 				a := ev.Activation()
 				a["priority"] = string(eventPriority(ev.Priority))
 				copied, _, copyErr := prg.Eval(map[string]any{"event": a, "payload": a["payload"], "metadata": a["metadata"]})
-				got, _, gotErr := prg.Eval(&activation{ev: &ev})
-				if fmt.Sprint(gotErr) != fmt.Sprint(copyErr) {
-					t.Fatalf("error %v, the copy gives %v", gotErr, copyErr)
-				}
-				if gotErr != nil {
-					return
-				}
-				if got.Equal(copied) != types.True {
-					t.Errorf("value %v (%s), the copy gives %v (%s)", got, got.Type(), copied, copied.Type())
-				}
-				if got.Type() != copied.Type() {
-					t.Errorf("type %s, the copy gives %s", got.Type(), copied.Type())
+				for i, p := range []cel.Program{prg, optimized, prg, optimized} {
+					act := &activation{ev: &ev, adapter: env.adapter}
+					if i >= 2 {
+						act = shared
+					}
+					got, _, gotErr := p.Eval(act)
+					if fmt.Sprint(gotErr) != fmt.Sprint(copyErr) {
+						t.Fatalf("error %v, the copy gives %v", gotErr, copyErr)
+					}
+					if gotErr != nil {
+						continue
+					}
+					if got.Equal(copied) != types.True {
+						t.Errorf("value %v (%s), the copy gives %v (%s)", got, got.Type(), copied, copied.Type())
+					}
+					if got.Type() != copied.Type() {
+						t.Errorf("type %s, the copy gives %s", got.Type(), copied.Type())
+					}
 				}
 			})
 		}

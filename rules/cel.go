@@ -37,6 +37,7 @@ type EnvOptions struct {
 // and share it; it is safe for concurrent use.
 type Env struct {
 	cel         *cel.Env
+	adapter     types.Adapter // the environment's type adapter, a numberAdapter
 	costLimit   uint64
 	evalTimeout time.Duration
 }
@@ -63,7 +64,7 @@ func NewEnv(opts EnvOptions) (*Env, error) {
 	if ce, err = ce.Extend(cel.CustomTypeAdapter(numberAdapter{base: ce.CELTypeAdapter()})); err != nil {
 		return nil, fmt.Errorf("new CEL environment: type adapter: %w", err)
 	}
-	return &Env{cel: ce, costLimit: opts.CostLimit, evalTimeout: opts.EvalTimeout}, nil
+	return &Env{cel: ce, adapter: ce.CELTypeAdapter(), costLimit: opts.CostLimit, evalTimeout: opts.EvalTimeout}, nil
 }
 
 // celIssue is one problem with a condition, at a 1-based line and 0-based column of the

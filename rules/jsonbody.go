@@ -114,13 +114,18 @@ func (jt *jsonTemplate) render(v *values) (any, error) {
 // value and encodes it with encoding/json, which also reports what cannot be encoded.
 func (jt *jsonTemplate) renderJSON(v *values) (string, error) {
 	var room [512]byte // on the stack: a body that fits costs one allocation, its string
-	buf, ok, err := jt.appendJSON(room[:0], v)
+	buf, ok, err := jt.appendJSON(room[:0], v, nil)
 	if err != nil {
 		return "", err
 	}
 	if ok {
 		return string(buf), nil
 	}
+	return jt.encodeJSON(v)
+}
+
+// encodeJSON renders the body's value and encodes it with encoding/json.
+func (jt *jsonTemplate) encodeJSON(v *values) (string, error) {
 	x, err := jt.render(v)
 	if err != nil {
 		return "", err
@@ -134,19 +139,26 @@ func (jt *jsonTemplate) renderJSON(v *values) (string, error) {
 
 // appendJSON appends the rendered body to dst as compact JSON. It stops at the first placeholder
 // that cannot be resolved (the error render would give) or whose value appendJSONValue does not
-// write (ok false).
-func (jt *jsonTemplate) appendJSON(dst []byte, v *values) (out []byte, ok bool, err error) {
+// write (ok false). With a room (nil: none), dst extends room.buf, and the JSON of a payload or
+// metadata placeholder already in it is copied instead of looked up and encoded again.
+func (jt *jsonTemplate) appendJSON(dst []byte, v *values, room *taskRoom) (out []byte, ok bool, err error) {
 	switch {
 	case jt.tmpl != nil:
 		if r := jt.tmpl.single(); r != nil {
 			if s, ok := v.field(r); ok { // what resolve gives, without boxing
 				return appendJSONString(dst, s), true, nil
 			}
+			if from, to, ok := room.find(r.key); ok {
+				return append(dst, dst[from:to]...), true, nil
+			}
 			x, err := v.resolve(r)
 			if err != nil {
 				return dst, false, err
 			}
-			dst, ok = appendJSONValue(dst, x)
+			from := len(dst)
+			if dst, ok = appendJSONValue(dst, x); ok {
+				room.remember(r.key, from, len(dst))
+			}
 			return dst, ok, nil
 		}
 		s, err := jt.tmpl.render(v)
@@ -167,7 +179,7 @@ func (jt *jsonTemplate) appendJSON(dst []byte, v *values) (out []byte, ok bool, 
 			if jt.obj {
 				dst = append(dst, jt.keyJSON[i]...)
 			}
-			if dst, ok, err = e.appendJSON(dst, v); !ok || err != nil {
+			if dst, ok, err = e.appendJSON(dst, v, room); !ok || err != nil {
 				return dst, ok, err
 			}
 		}

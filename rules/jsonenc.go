@@ -33,18 +33,50 @@ func appendJSONValue(dst []byte, x any) ([]byte, bool) {
 	return dst, false
 }
 
-// isJSONNumber reports whether s is one JSON number: only number characters, so that the one
-// JSON value json.Valid accepts can only be a number.
+// isJSONNumber reports whether s is one JSON number (RFC 8259: an optional minus, an integer
+// without leading zeros, an optional fraction and an optional exponent), as encoding/json checks
+// a json.Number it encodes.
 func isJSONNumber(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9', c == '-', c == '+', c == '.', c == 'e', c == 'E':
-		default:
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && '1' <= s[i] && s[i] <= '9':
+		i = skipDigits(s, i)
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		if i++; i == len(s) || !isDigit(s[i]) {
 			return false
 		}
+		i = skipDigits(s, i)
 	}
-	return json.Valid([]byte(s))
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		if i++; i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i == len(s) || !isDigit(s[i]) {
+			return false
+		}
+		i = skipDigits(s, i)
+	}
+	return i == len(s)
 }
+
+// skipDigits returns the index of the first byte at or after i in s that is not a digit.
+func skipDigits(s string, i int) int {
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return i
+}
+
+// isDigit reports whether c is an ASCII digit.
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // appendJSONString appends s quoted as encoding/json quotes a string with HTML escaping off:
 // \\, \", \b, \f, \n, \r and \t, other control characters as \u00XX, invalid UTF-8 as \ufffd,

@@ -27,6 +27,26 @@ func FuzzAppendJSONString(f *testing.F) {
 	})
 }
 
+// FuzzIsJSONNumber checks isJSONNumber against encoding/json: json.Valid on the text, and
+// whether encoding/json accepts it as a json.Number.
+func FuzzIsJSONNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "01", "1.", ".5", "1.5e+10", "1E-7", "-", "1e", "1e+", "+1", "00", "-01",
+		"123456789012345678901234567890", "1.0e0", "0.0", "1 ", " 1", "1,2", "0x10", "Infinity", "1e1e1", "--1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := isJSONNumber(s)
+		_, encErr := json.Marshal(json.Number(s))
+		valid := json.Valid([]byte(s)) && strings.Trim(s, "0123456789-+.eE") == ""
+		if s == "" {
+			valid = false // encoding/json writes the empty Number as 0
+		}
+		if got != valid || s != "" && got != (encErr == nil) {
+			t.Errorf("isJSONNumber(%q) = %v; json.Valid (number characters only) %v, encoding/json: %v", s, got, valid, encErr)
+		}
+	})
+}
+
 // TestAppendJSONValueAgrees checks appendJSONValue against encoding/json: the same text for what
 // it writes, and it declines every value encoding/json rejects.
 func TestAppendJSONValueAgrees(t *testing.T) {

@@ -89,7 +89,8 @@ func (s *Set) OrderKeys(ctx context.Context, ev event.Event) []OrderKey {
 	}
 	var keys []OrderKey
 	b := newBinding(&ev)
-	for _, c := range s.candidates(ev.Type) {
+	defer b.release()
+	for _, c := range s.candidates(nil, ev.Type) {
 		if c.orderBy != nil && c.Rule.IsEnabled() {
 			keys = append(keys, c.orderKey(ctx, b))
 		}

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/evtrigger/evtrigger/task"
@@ -18,7 +19,11 @@ type httpTemplate struct {
 	jsonBody *jsonTemplate // a map or list body
 	// jsonType is true when a JSON body needs the Content-Type header added.
 	jsonType bool
-	accept   []int
+	// headersFixed: no header has a placeholder, so every task of the rule has the headers
+	// fixedHeaders (nil when there are none), built once at compile time and shared.
+	headersFixed bool
+	fixedHeaders map[string]string
+	accept       []int
 }
 
 // compileHTTP validates an HTTP task's parameters: url (required), method (default POST),
@@ -52,7 +57,28 @@ func compileHTTP(params map[string]any, rep *reporter) *httpTemplate {
 	if v, ok := params["acceptStatus"]; ok && v != nil {
 		ht.accept = compileAcceptStatus(v, rep)
 	}
+	ht.headersFixed, ht.fixedHeaders = ht.constantHeaders()
 	return ht
+}
+
+// constantHeaders returns true and the headers every task of the rule has when no header has a
+// placeholder: the literal headers, and Content-Type for a JSON body that needs it; nil when
+// there are none. The values were checked for CR, LF and NUL with the headers.
+func (ht *httpTemplate) constantHeaders() (bool, map[string]string) {
+	if slices.ContainsFunc(ht.headers.tmpls, (*template).hasRefs) {
+		return false, nil
+	}
+	if len(ht.headers.names) == 0 && !ht.jsonType {
+		return true, nil
+	}
+	h := make(map[string]string, len(ht.headers.names)+1)
+	for i, name := range ht.headers.names {
+		h[name] = ht.headers.tmpls[i].literal()
+	}
+	if ht.jsonType {
+		h["Content-Type"] = "application/json"
+	}
+	return true, h
 }
 
 // compileURL parses the url template; a URL without placeholders is checked now.

@@ -68,6 +68,7 @@ func (unknownSizes) EstimateCallCost(string, string, *checker.AstNode, []checker
 // the context there: a context and a timer per evaluation would cost more than the evaluation.
 // The cost limit applies to both (see program.counted).
 func (e *Env) run(ctx context.Context, p *program, act *activation) (celref.Val, error) {
+	act.adapter = e.adapter
 	if !p.loops {
 		out, _, err := p.prg.Eval(act)
 		return out, err

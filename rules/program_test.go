@@ -78,7 +78,7 @@ func TestUncountedCostWithinEstimate(t *testing.T) {
 		}
 		for i, payload := range payloads {
 			ev := event.Event{ID: "e", Type: "order.created", Payload: payload, Metadata: payload}
-			_, det, err := counting.Eval(&activation{ev: &ev})
+			_, det, err := counting.Eval(&activation{ev: &ev, adapter: env.adapter})
 			if err != nil && strings.Contains(err.Error(), "cost limit") {
 				t.Errorf("%s, payload %d: %v", expr, i, err)
 				continue

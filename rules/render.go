@@ -11,54 +11,79 @@ import (
 // render returns the task for one event. It fails, naming the placeholder, when a field is
 // missing or a rendered URL or header value is unacceptable.
 func (tt *taskTemplate) render(v *values) (task.Spec, error) {
+	spec, _, err := tt.renderIn(v, nil, nil)
+	return spec, err
+}
+
+// renderIn is render with an HTTP task rendered in room when there is one (nil: none), its JSON
+// body appended to buf; it returns buf.
+func (tt *taskTemplate) renderIn(v *values, room *taskRoom, buf []byte) (task.Spec, []byte, error) {
 	if tt.shell != nil {
 		sh, err := tt.shell.render(v)
 		if err != nil {
-			return task.Spec{}, err
+			return task.Spec{}, buf, err
 		}
-		return task.Spec{Type: task.TypeShell, Shell: sh}, nil
+		return task.Spec{Type: task.TypeShell, Shell: sh}, buf, nil
 	}
-	h, err := tt.http.render(v)
+	h, buf, err := tt.http.render(v, room, buf)
 	if err != nil {
-		return task.Spec{}, err
+		return task.Spec{}, buf, err
 	}
-	return task.Spec{Type: task.TypeHTTP, HTTP: h}, nil
+	return task.Spec{Type: task.TypeHTTP, HTTP: h}, buf, nil
 }
 
-// render returns the HTTP task for one event.
-func (ht *httpTemplate) render(v *values) (*task.HTTP, error) {
+// render returns the HTTP task for one event, rendered in room when there is one (nil: none):
+// its JSON body is then appended to buf and set by room.finish. It returns buf.
+func (ht *httpTemplate) render(v *values, room *taskRoom, buf []byte) (*task.HTTP, []byte, error) {
 	u, err := ht.url.render(v)
 	if err != nil {
-		return nil, err
+		return nil, buf, err
 	}
 	if !ht.urlFixed {
 		if err := checkURL(u); err != nil {
-			return nil, fmt.Errorf("rendered url: %w", err)
+			return nil, buf, fmt.Errorf("rendered url: %w", err)
 		}
 	}
-	h := &task.HTTP{Method: ht.method, URL: u, AcceptStatus: slices.Clone(ht.accept)}
-	if h.Headers, err = ht.headers.render(v); err != nil {
-		return nil, err
+	h := task.HTTP{Method: ht.method, URL: u, AcceptStatus: slices.Clone(ht.accept)}
+	if h.Headers, err = ht.renderHeaders(v); err != nil {
+		return nil, buf, err
 	}
-	for _, name := range ht.headers.names {
-		if strings.ContainsAny(h.Headers[name], "\r\n\x00") {
-			return nil, fmt.Errorf("header %s: rendered value contains CR, LF or NUL", name)
-		}
-	}
+	from, to := -1, -1
 	switch {
 	case ht.body != nil:
 		h.Body, err = ht.body.render(v)
+	case ht.jsonBody != nil && room != nil:
+		buf, from, to, h.Body, err = room.appendBody(buf, ht.jsonBody, v)
 	case ht.jsonBody != nil:
 		h.Body, err = ht.jsonBody.renderJSON(v)
-		if ht.jsonType {
-			if h.Headers == nil {
-				h.Headers = map[string]string{}
-			}
-			h.Headers["Content-Type"] = "application/json"
-		}
 	}
 	if err != nil {
+		return nil, buf, err
+	}
+	return room.add(h, buf, from, to), buf, nil
+}
+
+// renderHeaders returns the task's headers: the map built at compile time when no header has a
+// placeholder (shared by every task of the rule), otherwise a new map, with Content-Type added
+// for a JSON body that needs it.
+func (ht *httpTemplate) renderHeaders(v *values) (map[string]string, error) {
+	if ht.headersFixed {
+		return ht.fixedHeaders, nil
+	}
+	h, err := ht.headers.render(v)
+	if err != nil {
 		return nil, err
+	}
+	for _, name := range ht.headers.names {
+		if strings.ContainsAny(h[name], "\r\n\x00") {
+			return nil, fmt.Errorf("header %s: rendered value contains CR, LF or NUL", name)
+		}
+	}
+	if ht.jsonType {
+		if h == nil {
+			h = map[string]string{}
+		}
+		h["Content-Type"] = "application/json"
 	}
 	return h, nil
 }

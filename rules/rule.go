@@ -102,7 +102,9 @@ type Match struct {
 	Version  int64          `json:"version"`
 	TaskName string         `json:"taskName"`
 	Priority event.Priority `json:"priority"`
-	Task     task.Spec      `json:"task"`
+	// Task is the rendered task. Treat it as read-only: an HTTP task whose headers have no
+	// placeholder shares its Headers map with every task of the same rule.
+	Task task.Spec `json:"task"`
 	// Timeout bounds one attempt of the task.
 	Timeout time.Duration `json:"timeout"`
 	// Retry is the rule's policy with defaults filled in.

@@ -108,41 +108,73 @@ func (s *Set) MayMatch(eventType string) bool {
 	return false
 }
 
-// candidates returns the rules whose event type matches, by ID: the exact ones, and the pattern
-// rules filed under the type's first segment or under a wildcard first segment that match.
-func (s *Set) candidates(eventType string) []*Compiled {
+// candidates appends to dst the rules whose event type matches, by ID: the exact ones, and the
+// pattern rules filed under the type's first segment or under a wildcard first segment that
+// match. Without pattern rules to check it returns the exact ones as they are.
+func (s *Set) candidates(dst []*Compiled, eventType string) []*Compiled {
 	exact := s.exact[eventType]
 	first, _, _ := strings.Cut(eventType, ".")
 	byFirst := s.byFirst[first]
 	if len(byFirst) == 0 && len(s.wildFirst) == 0 {
 		return exact
 	}
-	out := make([]*Compiled, 0, len(exact)+len(byFirst)+len(s.wildFirst))
-	out = append(out, exact...)
-	segs := strings.Split(eventType, ".")
-	for _, pats := range [][]*Compiled{byFirst, s.wildFirst} {
-		for _, c := range pats {
-			if c.pattern.matchSegments(segs) {
-				out = append(out, c)
-			}
+	var room [8]string
+	segs := appendSegments(room[:0], eventType)
+	var found [8]*Compiled
+	pats := found[:0]
+	for _, c := range byFirst {
+		if c.pattern.matchSegments(segs) {
+			pats = append(pats, c)
 		}
 	}
-	if len(out) > 1 {
-		slices.SortFunc(out, func(a, b *Compiled) int { return cmp.Compare(a.Rule.ID, b.Rule.ID) })
+	fromFirst := len(pats)
+	for _, c := range s.wildFirst {
+		if c.pattern.matchSegments(segs) {
+			pats = append(pats, c)
+		}
 	}
-	return out
+	pats = orderByID(pats, 0, fromFirst)
+	start := len(dst)
+	dst = append(dst, exact...)
+	mid := len(dst)
+	dst = append(dst, pats...)
+	return orderByID(dst, start, mid)
+}
+
+// appendSegments appends the dot-separated segments of s to dst.
+func appendSegments(dst []string, s string) []string {
+	for {
+		seg, rest, found := strings.Cut(s, ".")
+		dst = append(dst, seg)
+		if !found {
+			return dst
+		}
+		s = rest
+	}
+}
+
+// orderByID orders rules[start:] by ID, given that rules[start:mid] and rules[mid:] are each
+// in that order already.
+func orderByID(rules []*Compiled, start, mid int) []*Compiled {
+	if mid == start || mid == len(rules) || rules[mid-1].Rule.ID < rules[mid].Rule.ID {
+		return rules // one run, or the second starts after the first ends
+	}
+	slices.SortFunc(rules[start:], func(a, b *Compiled) int { return cmp.Compare(a.Rule.ID, b.Rule.ID) })
+	return rules
 }
 
 // Evaluate runs the rules whose event type matches ev.Type against ev. Each of them gets a
 // Verdict (disabled, condition_false, condition_error, render_error or matched), sorted by rule
 // ID; each matched rule also a Match with its task rendered, sorted by priority (HIGH first) and
 // then rule ID. Rules of other types are not looked at and get no Verdict. A failing condition or
-// render affects its rule only. Matched and Verdicts are never nil.
+// render affects its rule only. Matched and Verdicts are never nil; the matches' tasks are
+// read-only (see Match.Task).
 func (s *Set) Evaluate(ctx context.Context, ev event.Event) Evaluation {
 	if s == nil {
 		return Evaluation{Matched: []Match{}, Verdicts: []Verdict{}}
 	}
-	return evaluate(ctx, &ev, s.candidates(ev.Type))
+	var room [16]*Compiled
+	return evaluate(ctx, &ev, s.candidates(room[:0], ev.Type))
 }
 
 // Explain is Evaluate plus a type_mismatch Verdict for every other rule of the set: the

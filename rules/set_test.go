@@ -121,7 +121,7 @@ func TestSetCandidatesMatchEveryPattern(t *testing.T) {
 			}
 		}
 		var got []string
-		for _, c := range s.candidates(typ) {
+		for _, c := range s.candidates(nil, typ) {
 			got = append(got, c.Rule.ID)
 		}
 		if !slices.Equal(got, want) {

@@ -20,7 +20,30 @@ type part struct {
 type ref struct {
 	text string // as written, "${payload.a.b}", for error messages
 	root string
+	kind rootKind // root, parsed
 	path []string
+	key  string // root and path joined with '.': the same for every ref to the same value
+}
+
+// rootKind is the root of a placeholder.
+type rootKind uint8
+
+// The roots of placeholders: the payload and metadata maps, and the event's own fields.
+const (
+	rootPayload rootKind = iota
+	rootMetadata
+	rootEventID
+	rootEventType
+	rootTimestamp
+	rootSource
+	rootDestination
+	rootPriority
+)
+
+// rootKinds maps the root names to their kinds.
+var rootKinds = map[string]rootKind{
+	"payload": rootPayload, "metadata": rootMetadata, "eventId": rootEventID, "eventType": rootEventType,
+	"timestamp": rootTimestamp, "source": rootSource, "destination": rootDestination, "priority": rootPriority,
 }
 
 // rootNames lists the placeholder roots, for error messages.
@@ -68,20 +91,20 @@ func (t *template) addLit(lit *strings.Builder) {
 func parseRef(text string) (*ref, error) {
 	segs := strings.Split(strings.TrimSpace(text[2:len(text)-1]), ".")
 	r := &ref{text: text, root: segs[0], path: segs[1:]}
-	switch r.root {
-	case "eventId", "eventType", "timestamp", "source", "destination", "priority":
-		if len(r.path) > 0 {
-			return nil, fmt.Errorf("placeholder %s: ${%s} has no fields", text, r.root)
-		}
-	case "payload", "metadata":
+	kind, ok := rootKinds[r.root]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("placeholder %s: unknown root %q: want one of %s", text, r.root, rootNames)
+	case kind == rootPayload || kind == rootMetadata:
 		for _, seg := range r.path {
 			if seg == "" || strings.ContainsAny(seg, " \t\r\n${}") {
 				return nil, fmt.Errorf("placeholder %s: malformed path segment %q", text, seg)
 			}
 		}
-	default:
-		return nil, fmt.Errorf("placeholder %s: unknown root %q: want one of %s", text, r.root, rootNames)
+	case len(r.path) > 0:
+		return nil, fmt.Errorf("placeholder %s: ${%s} has no fields", text, r.root)
 	}
+	r.kind, r.key = kind, strings.Join(segs, ".")
 	return r, nil
 }
 

@@ -172,6 +172,13 @@ func TestRenderHTTP(t *testing.T) {
 		{"string body is text",
 			`{url: "http://svc/x", method: PUT, headers: {X-Order: "${payload.orderId}"}, body: "order=${payload.orderId}"}`,
 			"", task.HTTP{Method: "PUT", URL: "http://svc/x", Headers: map[string]string{"X-Order": "A-1"}, Body: "order=A-1"}},
+		{"constant headers and JSON body",
+			`{url: "http://svc/x", headers: {X-A: "a $${b}"}, body: {a: 1}}`,
+			"", task.HTTP{Method: "POST", URL: "http://svc/x", Headers: map[string]string{"X-A": "a ${b}", "Content-Type": "application/json"}, Body: `{"a":1}`}},
+		{"templated header and JSON body",
+			`{url: "http://svc/x", headers: {X-Order: "${payload.orderId}"}, body: {a: 1}}`,
+			"", task.HTTP{Method: "POST", URL: "http://svc/x", Headers: map[string]string{"X-Order": "A-1", "Content-Type": "application/json"}, Body: `{"a":1}`}},
+		{"no headers, text body", `{url: "http://svc/x", body: "x"}`, "", task.HTTP{Method: "POST", URL: "http://svc/x", Body: "x"}},
 		{"missing field in body", `{url: "http://svc/x", body: {a: "${payload.nope}"}}`, `${payload.nope}: payload has no field "nope"`, task.HTTP{}},
 		{"rendered url not absolute", `{url: "${payload.orderId}"}`, `rendered url: URL "A-1": want an absolute http or https URL`, task.HTTP{}},
 		{"header injection", `{url: "http://svc/x", headers: {X-A: "${metadata.evil}"}}`, "header X-A: rendered value contains CR, LF or NUL", task.HTTP{}},
@@ -195,6 +202,8 @@ func TestRenderHTTP(t *testing.T) {
 	}
 }
 
+// TestRenderDoesNotShareState: each rendered task has its own AcceptStatus. (Headers without a
+// placeholder are the exception: one map per rule, documented as read-only.)
 func TestRenderDoesNotShareState(t *testing.T) {
 	c := mustCompile(t, `- {ruleId: r, eventType: x, taskType: http, parameters: {url: "http://svc/x", acceptStatus: [200]}}`)
 	first, err := c.Render(templateEvent())

@@ -21,33 +21,31 @@ type values struct {
 
 // resolve returns the value of r, or an error naming r when a field is missing.
 func (v *values) resolve(r *ref) (any, error) {
-	if s, ok := v.field(r); ok {
-		return s, nil
-	}
-	switch r.root {
-	case "payload":
+	switch r.kind {
+	case rootPayload:
 		return walkPath(r, v.ev.Payload)
-	case "metadata":
+	case rootMetadata:
 		return walkPath(r, v.ev.Metadata)
 	}
-	return nil, fmt.Errorf("%s: unknown placeholder", r.text)
+	s, _ := v.field(r)
+	return s, nil
 }
 
 // field returns the value of r when it is one of the event's own fields (a string), and false
 // for payload and metadata.
 func (v *values) field(r *ref) (string, bool) {
-	switch r.root {
-	case "eventId":
+	switch r.kind {
+	case rootEventID:
 		return v.ev.ID, true
-	case "eventType":
+	case rootEventType:
 		return v.ev.Type, true
-	case "timestamp":
+	case rootTimestamp:
 		return v.ev.Time.UTC().Format(time.RFC3339Nano), true
-	case "source":
+	case rootSource:
 		return v.ev.Source, true
-	case "destination":
+	case rootDestination:
 		return v.ev.Destination, true
-	case "priority":
+	case rootPriority:
 		return string(eventPriority(v.ev.Priority)), true
 	}
 	return "", false
@@ -63,6 +61,11 @@ func eventPriority(p event.Priority) event.Priority {
 
 // walkPath follows r.path from m: a map is indexed by key, a list by an integer index.
 func walkPath(r *ref, m map[string]any) (any, error) {
+	if len(r.path) == 1 {
+		if x, ok := m[r.path[0]]; ok { // the common case, without the loop
+			return x, nil
+		}
+	}
 	var cur any = m
 	if m == nil {
 		cur = map[string]any{}
