@@ -15,7 +15,7 @@ type Phases struct {
 	// Concurrency bounds the ceiling programs' workflow starts in flight. More starts in flight
 	// than the server completes within the SDK's 10 s call timeout only time out and retry.
 	Concurrency int
-	// MaxInFlight is the end-to-end Kafka source's MaxInFlight; 0 keeps its default (1000).
+	// MaxInFlight is the end-to-end Kafka source's MaxInFlight; 0 keeps its default (200).
 	MaxInFlight int
 	// Rate (events/s) and Paced (duration) of the latency phase.
 	Rate  float64

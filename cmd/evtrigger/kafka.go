@@ -75,7 +75,7 @@ func (k *kafkaFlags) register(fs *flag.FlagSet) {
 	stringFlag(fs, &k.topics, "kafka-topics", "business-events", "comma-separated topics to consume")
 	stringFlag(fs, &k.group, "kafka-group", "evtrigger", "consumer group")
 	stringFlag(fs, &k.dlqSuffix, "kafka-dlq-suffix", ".dlq", "dead-letter topic of each topic: <topic><suffix>")
-	intFlag(fs, &k.maxInFlight, "kafka-max-in-flight", 1000, "records handled at once over all partitions")
+	intFlag(fs, &k.maxInFlight, "kafka-max-in-flight", 200, "records handled at once over all partitions (keep it at most the workers' workflow task slots where ingress and worker share a process: eager start needs a free slot)")
 	durationFlag(fs, &k.sessionTimeout, "kafka-session-timeout", 45*time.Second,
 		"consumer group session timeout: how soon the partitions of an ingress that died move to the others")
 	durationFlag(fs, &k.fetchMaxWait, "kafka-fetch-max-wait", 500*time.Millisecond,

@@ -22,7 +22,11 @@ type Options struct {
 	Group string
 	// DeadLetterSuffix names each topic's dead-letter topic: <topic><suffix>. Default ".dlq".
 	DeadLetterSuffix string
-	// MaxInFlight bounds the records being handled at once over all partitions. Default 1000.
+	// MaxInFlight bounds the records being handled at once over all partitions. Default 200,
+	// the worker's workflow task slots (worker.Options): an eager start needs a free slot, and
+	// a start beyond them goes through matching instead, which costs the server more per event
+	// than the concurrency gains (bench: 1,000 in flight gave 110 events/s at 11.2 ms of server
+	// CPU per event, 200 gave 132 at 8.9 ms).
 	MaxInFlight int
 	// MaxInFlightPerPartition bounds the records of one partition handled at once. Default 100.
 	MaxInFlightPerPartition int
@@ -72,7 +76,7 @@ func (o *Options) fill() error {
 	}
 	setDefault(&o.Group, "evtrigger")
 	setDefault(&o.DeadLetterSuffix, ".dlq")
-	setDefault(&o.MaxInFlight, 1000)
+	setDefault(&o.MaxInFlight, 200)
 	setDefault(&o.MaxInFlightPerPartition, 100)
 	o.MaxInFlightPerPartition = min(o.MaxInFlightPerPartition, o.MaxInFlight)
 	setDefault(&o.MaxBufferedPerPartition, 1000)

@@ -54,7 +54,7 @@ func parse(args []string) (flags, error) {
 	fs.IntVar(&f.runs, "runs", 3, "runs; the table shows each figure's median")
 	fs.IntVar(&p.N, "n", 2000, "events offered at once in each saturated phase")
 	fs.IntVar(&p.Concurrency, "concurrency", 200, "ceiling programs: workflow starts in flight at most (default: the worker's workflow task slots)")
-	fs.IntVar(&p.MaxInFlight, "max-in-flight", 0, "end to end: the Kafka source's MaxInFlight (default: the source's default, 1000)")
+	fs.IntVar(&p.MaxInFlight, "max-in-flight", 0, "end to end: the Kafka source's MaxInFlight (default: the source's default, 200)")
 	fs.Float64Var(&p.Rate, "rate", 20, "events per second in each latency phase")
 	fs.DurationVar(&p.Paced, "paced", 30*time.Second, "length of each latency phase")
 	fs.DurationVar(&p.Timeout, "timeout", 10*time.Minute, "how long a phase may wait for its tasks")
