@@ -51,22 +51,40 @@ type Server struct {
 	opts Options
 	cmd  *exec.Cmd
 	done chan struct{}
+	tail *tailBuffer // the end of the server's output, for the error when it exits early
 	mu   sync.Mutex
 	err  error
 }
+
+// errExited is wrapped by the error of a server that exited before it was ready.
+var errExited = errors.New("temporal dev server exited before it was ready")
+
+// startAttempts bounds the starts on fresh free ports when the port was not given: a port
+// the kernel called free may be taken by another process before the server binds it (or one
+// of the ports the server derives from it).
+const startAttempts = 3
 
 // Start starts a dev server and waits until its frontend answers a health check. With a
 // DBFile, the SQLite database uses journal_mode=wal and synchronous=normal (about 2.5 times
 // faster here than the default journal). Stop it with Stop.
 func Start(ctx context.Context, opts Options) (*Server, error) {
+	autoPort := opts.Port == 0
 	if err := opts.fill(); err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts}
-	if err := s.start(ctx); err != nil {
-		return nil, err
+	for attempt := 1; ; attempt++ {
+		s := &Server{opts: opts}
+		err := s.start(ctx)
+		if err == nil {
+			return s, nil
+		}
+		if !autoPort || attempt == startAttempts || !errors.Is(err, errExited) {
+			return nil, err
+		}
+		if opts.Port, err = FreePort(opts.IP); err != nil {
+			return nil, err
+		}
 	}
-	return s, nil
 }
 
 func (o *Options) fill() error {
@@ -136,7 +154,9 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	cmd := exec.Command(s.opts.Bin, s.args()...)
-	cmd.Stdout, cmd.Stderr = s.opts.Output, s.opts.Output
+	s.tail = &tailBuffer{max: 2 << 10}
+	out := io.MultiWriter(s.opts.Output, s.tail)
+	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start temporal dev server %s: %w", s.opts.Bin, err)
@@ -170,7 +190,7 @@ func (s *Server) waitReady(ctx context.Context, done <-chan struct{}) error {
 		}
 		select {
 		case <-done:
-			return fmt.Errorf("temporal dev server exited before it was ready: %v", s.exitErr())
+			return fmt.Errorf("%w on %s: %v; its output ends with:\n%s", errExited, s.Address(), s.exitErr(), s.tail)
 		case <-ctx.Done():
 			return fmt.Errorf("temporal dev server on %s not ready after %s: %w", s.Address(), s.opts.ReadyTimeout, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
