@@ -65,12 +65,16 @@ func (a *ceilingActivities) Task(_ context.Context, in ceilingInput) error {
 }
 
 // WorkerOptions are the worker options of the ceiling programs: the slots evtrigger's worker
-// (package worker) uses by default, and the SDK's default pollers.
-func WorkerOptions() sdkworker.Options {
+// (package worker) has, slots of each kind (0: its default, 200), and the SDK's default
+// pollers.
+func WorkerOptions(slots int) sdkworker.Options {
+	if slots <= 0 {
+		slots = 200
+	}
 	return sdkworker.Options{
-		MaxConcurrentActivityExecutionSize:      200,
-		MaxConcurrentLocalActivityExecutionSize: 200,
-		MaxConcurrentWorkflowTaskExecutionSize:  200,
+		MaxConcurrentActivityExecutionSize:      slots,
+		MaxConcurrentLocalActivityExecutionSize: slots,
+		MaxConcurrentWorkflowTaskExecutionSize:  slots,
 	}
 }
 
@@ -85,7 +89,7 @@ func (e *Env) Ceiling(ctx context.Context, shape Shape, name string, p Phases) (
 	defer c.Close()
 	tq := "bench-" + name
 	acts := &ceilingActivities{}
-	w := sdkworker.New(c, tq, WorkerOptions())
+	w := sdkworker.New(c, tq, WorkerOptions(p.WorkerSlots))
 	w.RegisterWorkflowWithOptions(regularWorkflow, workflow.RegisterOptions{Name: ceilingRegularWorkflow})
 	w.RegisterWorkflowWithOptions(localWorkflow, workflow.RegisterOptions{Name: ceilingLocalWorkflow})
 	w.RegisterActivityWithOptions(acts.Task, activity.RegisterOptions{Name: ceilingTask})

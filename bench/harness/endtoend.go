@@ -47,7 +47,7 @@ type e2eStack struct {
 // newE2EStack starts the stack on a topic (12 partitions) and consumer group named name. With
 // split, the starter gets a client of its own and starts without eager start, as an ingress
 // process separate from the workers would.
-func (e *Env) newE2EStack(ctx context.Context, name string, split bool, maxInFlight int) (_ *e2eStack, err error) {
+func (e *Env) newE2EStack(ctx context.Context, name string, split bool, maxInFlight, workerSlots int) (_ *e2eStack, err error) {
 	s := &e2eStack{env: e, topic: "bench-" + name, sink: newSink()}
 	defer func() {
 		if err != nil {
@@ -71,7 +71,8 @@ func (e *Env) newE2EStack(ctx context.Context, name string, split bool, maxInFli
 	if err != nil {
 		return nil, fmt.Errorf("activities: %w", err)
 	}
-	s.w = worker.New(s.wc, acts, worker.Options{TaskQueue: s.topic})
+	s.w = worker.New(s.wc, acts, worker.Options{TaskQueue: s.topic,
+		MaxConcurrentWorkflowTasks: workerSlots, MaxConcurrentActivities: workerSlots})
 	if err := s.w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
@@ -136,7 +137,7 @@ func (s *e2eStack) close() {
 // whose HTTP task reaches the sink. With split the starter and the worker do not share a
 // client (no eager start).
 func (e *Env) EndToEnd(ctx context.Context, name string, split bool, p Phases) (PhaseResult, error) {
-	s, err := e.newE2EStack(ctx, name, split, p.MaxInFlight)
+	s, err := e.newE2EStack(ctx, name, split, p.MaxInFlight, p.WorkerSlots)
 	if err != nil {
 		return PhaseResult{}, err
 	}

@@ -17,6 +17,9 @@ type Phases struct {
 	Concurrency int
 	// MaxInFlight is the end-to-end Kafka source's MaxInFlight; 0 keeps its default (200).
 	MaxInFlight int
+	// WorkerSlots is the end-to-end worker's workflow task slots and activity slots
+	// (worker.Options); 0 keeps its defaults (200).
+	WorkerSlots int
 	// Rate (events/s) and Paced (duration) of the latency phase.
 	Rate  float64
 	Paced time.Duration

@@ -43,6 +43,9 @@ func (r Report) WriteMarkdown(w io.Writer) {
 		"%d starts in flight at most; end to end: Kafka MaxInFlight %s); latency phases offer %g events/s "+
 		"for %s; filtered: %d records.\n\n",
 		r.Machine, len(r.Runs), p.N, p.Concurrency, inFlight, p.Rate, p.Paced, r.Options.FilteredN)
+	if p.WorkerSlots > 0 {
+		fmt.Fprintf(w, "Workers (ceilings and end to end) with %d slots of each kind.\n\n", p.WorkerSlots)
+	}
 	if noisy := r.noisyRuns(); noisy != "" {
 		fmt.Fprintf(w, "**Noisy:** %s.\n\n", noisy)
 	}

@@ -19,7 +19,7 @@ type SoakSample struct {
 // process's RSS every `every` and writing each sample to out as it is taken. It returns the
 // samples; the first is taken after the warm-up event, before the load.
 func (e *Env) Soak(ctx context.Context, d time.Duration, rate float64, every time.Duration, out io.Writer) ([]SoakSample, error) {
-	s, err := e.newE2EStack(ctx, "soak", false, 0)
+	s, err := e.newE2EStack(ctx, "soak", false, 0, 0)
 	if err != nil {
 		return nil, err
 	}

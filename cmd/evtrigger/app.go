@@ -101,6 +101,7 @@ func (c *common) open(ctx context.Context, logger *slog.Logger) (*opened, error)
 type workerFlags struct {
 	httpAllow, notifyURL string
 	maxActivities        int
+	maxWorkflowTasks     int
 	outcomesTopic        string
 	operatorWait         time.Duration
 }
@@ -109,6 +110,8 @@ func (w *workerFlags) register(fs *flag.FlagSet) {
 	stringFlag(fs, &w.httpAllow, "http-allow-hosts", "",
 		"comma-separated hosts, *.domains and CIDRs HTTP tasks may call; empty allows any host except link-local and cloud metadata addresses")
 	intFlag(fs, &w.maxActivities, "max-concurrent-tasks", 200, "tasks one worker runs at once")
+	intFlag(fs, &w.maxWorkflowTasks, "max-concurrent-workflow-tasks", 200,
+		"workflow tasks one worker runs at once (an eager start needs a free one: raise --kafka-max-in-flight with it)")
 	durationFlag(fs, &w.operatorWait, "operator-wait", 7*24*time.Hour,
 		"how long a workflow whose tasks failed for good waits for an operator's retry, skip or abort before it compensates; 0: at once")
 	stringFlag(fs, &w.notifyURL, "notify-url", "", "Slack-compatible webhook called when a workflow starts waiting for an operator")
@@ -142,7 +145,8 @@ func (w *workerFlags) start(o *opened, tq string, kafkaConn kafka.Conn, logger *
 		closeOutcomes()
 		return nil, nil, fmt.Errorf("configure activities: %w", err)
 	}
-	wk := worker.New(c, acts, worker.Options{TaskQueue: tq, MaxConcurrentActivities: w.maxActivities})
+	wk := worker.New(c, acts, worker.Options{TaskQueue: tq, MaxConcurrentActivities: w.maxActivities,
+		MaxConcurrentWorkflowTasks: w.maxWorkflowTasks})
 	if err := wk.Start(); err != nil {
 		closeOutcomes()
 		return nil, nil, fmt.Errorf("start worker on task queue %s: %w", tq, err)

@@ -55,6 +55,7 @@ func parse(args []string) (flags, error) {
 	fs.IntVar(&p.N, "n", 2000, "events offered at once in each saturated phase")
 	fs.IntVar(&p.Concurrency, "concurrency", 200, "ceiling programs: workflow starts in flight at most (default: the worker's workflow task slots)")
 	fs.IntVar(&p.MaxInFlight, "max-in-flight", 0, "end to end: the Kafka source's MaxInFlight (default: the source's default, 200)")
+	fs.IntVar(&p.WorkerSlots, "worker-slots", 0, "end to end: the worker's workflow task and activity slots (default: the worker's default, 200)")
 	fs.Float64Var(&p.Rate, "rate", 20, "events per second in each latency phase")
 	fs.DurationVar(&p.Paced, "paced", 30*time.Second, "length of each latency phase")
 	fs.DurationVar(&p.Timeout, "timeout", 10*time.Minute, "how long a phase may wait for its tasks")
