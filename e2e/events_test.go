@@ -36,19 +36,6 @@ func newSink(t *testing.T) *sink {
 	return s
 }
 
-// work is a task's work at a test target: it takes d, or ends early (false) when the caller
-// gave up. It is what the target does, not a wait of the test.
-func work(r *http.Request, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
-}
-
 func (s *sink) count(key string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -40,7 +40,7 @@ func newLimitSink(t *testing.T, hold time.Duration) *limitSink {
 		s.maxIn[p] = max(s.maxIn[p], s.inFlight[p])
 		s.arrivals[p] = append(s.arrivals[p], time.Now())
 		s.mu.Unlock()
-		work(r, s.hold) // the target is slow: this is what the cap protects
+		testenv.Work(r, s.hold) // the target is slow: this is what the cap protects
 		s.mu.Lock()
 		s.inFlight[p]--
 		s.mu.Unlock()

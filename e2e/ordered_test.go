@@ -52,7 +52,7 @@ func newOrderSink(t *testing.T) *orderSink {
 		}
 		s.enter(body.Key, seq)
 		defer s.leave(body.Key)
-		if !work(r, time.Duration(rand.IntN(40))*time.Millisecond) { // the task's random duration
+		if !testenv.Work(r, time.Duration(rand.IntN(40))*time.Millisecond) { // the task's random duration
 			http.Error(w, "caller gone", http.StatusServiceUnavailable)
 		}
 	}))

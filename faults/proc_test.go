@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/evtrigger/evtrigger/internal/devserver"
+	"github.com/evtrigger/evtrigger/internal/procstat"
 	"github.com/evtrigger/evtrigger/internal/testenv"
 )
 
@@ -121,20 +122,11 @@ func (p *proc) stop() {
 
 // rss is the process's resident set size in bytes (VmRSS).
 func (p *proc) rss() (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	n, err := procstat.RSS(p.cmd.Process.Pid)
 	if err != nil {
-		return 0, fmt.Errorf("read rss of %s: %w", p.name, err)
+		return 0, fmt.Errorf("rss of %s: %w", p.name, err)
 	}
-	for line := range strings.Lines(string(data)) {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("parse VmRSS %q: %w", rest, err)
-			}
-			return kb << 10, nil
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS for %s", p.name)
+	return n, nil
 }
 
 // metric sums the samples of a counter or gauge on the process's /metrics whose line starts

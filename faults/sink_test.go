@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/evtrigger/evtrigger/internal/testenv"
 )
 
 // sink is the HTTP service every case's task calls. It is idempotent the way a real service
@@ -66,7 +68,7 @@ func (s *sink) serve(w http.ResponseWriter, r *http.Request) {
 	e.requests++
 	e.runs[run]++
 	s.mu.Unlock()
-	if !work(r, delay) {
+	if !testenv.Work(r, delay) {
 		return // the caller is gone (its worker was killed)
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -131,19 +133,4 @@ func (s *sink) executedBetween(from, to time.Time) int {
 		}
 	}
 	return n
-}
-
-// work is the task's work at the sink: it takes d, or ends early (false) when the caller gave up.
-func work(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
 }

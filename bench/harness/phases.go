@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+
+	"github.com/evtrigger/evtrigger/internal/procstat"
 )
 
 // Phases say how one system is measured.
@@ -70,6 +72,6 @@ func (e *Env) runPhases(ctx context.Context, c client.Client, tq, name string, o
 // currentRSS is this process's RSS (0 when unreadable). It forces no collection: the figure is
 // what the process holds as it runs.
 func currentRSS() int64 {
-	v, _ := rssBytes(0)
+	v, _ := procstat.RSS(0)
 	return v
 }
