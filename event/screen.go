@@ -1,6 +1,8 @@
 package event
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -319,12 +321,8 @@ func (s *screener) array() bool {
 // >= 0x80 are not checked to be valid UTF-8, as encoding/json does not check them.
 func (s *screener) str() (escaped, nonASCII, ok bool) {
 	b := s.b
-	for i := s.i + 1; i < len(b); i++ {
-		c := b[i]
-		if !stringSpecial[c] {
-			continue
-		}
-		switch {
+	for i := nextSpecial(b, s.i+1); i < len(b); i = nextSpecial(b, i+1) {
+		switch c := b[i]; {
 		case c == '"':
 			s.i = i + 1
 			return escaped, nonASCII, true
@@ -342,6 +340,29 @@ func (s *screener) str() (escaped, nonASCII, ok bool) {
 		}
 	}
 	return false, false, false // unterminated
+}
+
+// nextSpecial returns the index of the first byte at or after i in b that str must look at (see
+// stringSpecial), len(b) when there is none. It reads 8 bytes at a time.
+func nextSpecial(b []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q, bs := w^(ones*'"'), w^(ones*'\\')
+		// A byte's high bit is set in special when the byte is >= 0x80, below 0x20, '"' or '\\'
+		// (the classic "has a byte less than" and "has a zero byte" tests). A borrow can also
+		// set the bit of a later byte, never of an earlier one: the lowest set bit is exact.
+		special := w&highs | (w-ones*0x20)&^w&highs | (q-ones)&^q&highs | (bs-ones)&^bs&highs
+		if special != 0 {
+			return i + bits.TrailingZeros64(special)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if stringSpecial[b[i]] {
+			return i
+		}
+	}
+	return i
 }
 
 // stringSpecial tells the bytes str must look at: the quote, the backslash, control characters

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -253,4 +254,32 @@ func checkScreenAgainstParse(t testing.TB, body []byte, maxSize int) (string, bo
 		t.Errorf("Screen(%q) = %q, true, but Parse gives type %q", body, typ, ev.Type)
 	}
 	return typ, ok
+}
+
+// nextSpecial reads 8 bytes at a time; it must find what a byte-by-byte look finds.
+func TestNextSpecialFindsTheFirstSpecialByte(t *testing.T) {
+	naive := func(b []byte, i int) int {
+		for ; i < len(b); i++ {
+			if stringSpecial[b[i]] {
+				return i
+			}
+		}
+		return i
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	plain := []byte("abcdefghijklmnopqrstuvwxyz0123456789 !#$%&'()*+,-./:;<=>?@[]^_`{|}~")
+	for range 20000 {
+		b := make([]byte, rng.IntN(40))
+		for j := range b {
+			b[j] = plain[rng.IntN(len(plain))]
+			if rng.IntN(12) == 0 { // now and then any byte at all
+				b[j] = byte(rng.IntN(256))
+			}
+		}
+		for i := 0; i <= len(b); i++ {
+			if got, want := nextSpecial(b, i), naive(b, i); got != want {
+				t.Fatalf("nextSpecial(%q, %d) = %d, want %d", b, i, got, want)
+			}
+		}
+	}
 }

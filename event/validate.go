@@ -3,7 +3,6 @@ package event
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -60,6 +59,9 @@ func checkID(id string) string {
 	if len(id) > maxIDLen {
 		return fmt.Sprintf("is %d bytes long, more than the %d allowed", len(id), maxIDLen)
 	}
+	if visibleASCII(id) { // the common case, without decoding runes
+		return ""
+	}
 	if !utf8.ValidString(id) {
 		return "must be valid UTF-8"
 	}
@@ -74,6 +76,17 @@ func checkID(id string) string {
 	return ""
 }
 
+// visibleASCII reports whether s has only ASCII letters, digits and punctuation ('!' to '~'):
+// printable, no whitespace.
+func visibleASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 // checkType returns why typ is not a valid event type, or "".
 func checkType(typ string) string {
 	if typ == "" {
@@ -82,15 +95,29 @@ func checkType(typ string) string {
 	if len(typ) > maxTypeLen {
 		return fmt.Sprintf("is %d bytes long, more than the %d allowed", len(typ), maxTypeLen)
 	}
-	for word := range strings.SplitSeq(typ, ".") {
-		if word == "" || strings.ContainsFunc(word, notTypeChar) {
-			return fmt.Sprintf("must be dot-separated words of letters, digits, '_' and '-' such as \"order.created\" (got %q)", typ)
+	wordStart := true // at the start of a word: a dot here would make an empty word
+	for i := 0; i < len(typ); i++ {
+		switch c := typ[i]; {
+		case c == '.' && !wordStart:
+			wordStart = true
+		case typeChar(c):
+			wordStart = false
+		default:
+			return badType(typ)
 		}
+	}
+	if wordStart { // ends with a dot
+		return badType(typ)
 	}
 	return ""
 }
 
-// notTypeChar reports whether r may not appear in a word of an event type.
-func notTypeChar(r rune) bool {
-	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+func badType(typ string) string {
+	return fmt.Sprintf("must be dot-separated words of letters, digits, '_' and '-' such as \"order.created\" (got %q)", typ)
+}
+
+// typeChar reports whether the byte c may appear in a word of an event type: an ASCII letter
+// or digit, '_' or '-' (a byte of a multi-byte rune never may).
+func typeChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 }
