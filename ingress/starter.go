@@ -106,7 +106,7 @@ func (s *Starter) Start(ctx context.Context, ev event.Event) (Outcome, error) {
 // It is safe to call again for the same event after an error.
 func (s *Starter) StartInOrder(ctx context.Context, ev event.Event, t *Ticket) (Outcome, error) {
 	set := s.rules.Current()
-	if !s.opts.RecordUnmatched && !set.MayMatch(ev.Type) {
+	if s.filters(set, ev.Type) {
 		return Outcome{Filtered: true}, nil
 	}
 	keys := set.OrderKeys(ctx, ev)
@@ -121,6 +121,14 @@ func (s *Starter) StartInOrder(ctx context.Context, ev event.Event, t *Ticket) (
 		return Outcome{}, fmt.Errorf("wait for the events before %s: %w: %w", ev.ID, ErrUnavailable, err)
 	}
 	return out, s.enqueue(ctx, out.WorkflowID, keys)
+}
+
+// Filters reports whether an event of type typ is filtered: no enabled rule of the current set
+// can match it, and RecordUnmatched is off. Start drops such an event without a workflow.
+func (s *Starter) Filters(typ string) bool { return s.filters(s.rules.Current(), typ) }
+
+func (s *Starter) filters(set *rules.Set, typ string) bool {
+	return !s.opts.RecordUnmatched && !set.MayMatch(typ)
 }
 
 // start starts the event's workflow with its ordering keys.

@@ -197,24 +197,28 @@ type brokerFlags struct {
 	amqp  *amqpFlags
 }
 
-// namedSource is a configured broker source.
+// namedSource is a configured broker source and the processor its messages go through.
 type namedSource struct {
 	name string
 	src  ingress.Source
-	// label is the source's metrics label.
-	label string
+	proc *ingress.Processor
 }
 
 // sources returns the broker sources the flags configure (Kafka with brokers, RabbitMQ with a
-// URL), and adds their readiness checks to checks.
-func (b brokerFlags) sources(o *opened, checks *[]health.Check) ([]namedSource, error) {
+// URL), each with a processor starting through starter, and adds their readiness checks to
+// checks. The Kafka source screens records with its processor (ingress.Processor.Screen).
+func (b brokerFlags) sources(o *opened, starter *ingress.Starter, checks *[]health.Check) ([]namedSource, error) {
+	processor := func(label string) *ingress.Processor {
+		return ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: o.logger, Source: label, Metrics: o.obs.metrics})
+	}
 	var out []namedSource
-	ks, err := b.kafka.source(o.logger, o.obs.metrics)
+	kp := processor(metrics.SourceKafka)
+	ks, err := b.kafka.source(o.logger, o.obs.metrics, kp.Screen)
 	if err != nil {
 		return nil, err
 	}
 	if ks != nil {
-		out = append(out, namedSource{"kafka", ks, metrics.SourceKafka})
+		out = append(out, namedSource{"kafka", ks, kp})
 		*checks = append(*checks, health.Check{Name: "kafka", Func: ks.Ready})
 		o.logger.Info("kafka source configured", "brokers", b.kafka.brokers, "topics", b.kafka.topics, "group", b.kafka.group)
 	}
@@ -223,7 +227,7 @@ func (b brokerFlags) sources(o *opened, checks *[]health.Check) ([]namedSource, 
 		return nil, err
 	}
 	if as != nil {
-		out = append(out, namedSource{"rabbitmq", as, metrics.SourceAMQP})
+		out = append(out, namedSource{"rabbitmq", as, processor(metrics.SourceAMQP)})
 		o.logger.Info("rabbitmq source configured", "queues", b.amqp.queues)
 	}
 	return out, nil
@@ -234,7 +238,7 @@ func (b brokerFlags) sources(o *opened, checks *[]health.Check) ([]namedSource, 
 // sources to drain and acknowledge, and returns the first error.
 func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, bf brokerFlags, o *opened, starter *ingress.Starter) error {
 	checks := o.checks()
-	srcs, err := bf.sources(o, &checks)
+	srcs, err := bf.sources(o, starter, &checks)
 	if err != nil {
 		return err
 	}
@@ -242,9 +246,8 @@ func serveIngress(ctx context.Context, l net.Listener, inf *ingressFlags, bf bro
 	defer cancel()
 	errc := make(chan error, len(srcs)+1)
 	for _, s := range srcs {
-		proc := ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: o.logger, Source: s.label, Metrics: o.obs.metrics})
 		go func() {
-			err := s.src.Run(ctx, proc.Handle)
+			err := s.src.Run(ctx, s.proc.Handle)
 			cancel()
 			if err != nil {
 				err = fmt.Errorf("%s source: %w", s.name, err)

@@ -91,14 +91,15 @@ func (k *kafkaConnFlags) conn() kafka.Conn {
 	return c
 }
 
-// source returns the Kafka source, or nil when no brokers are configured.
-func (k *kafkaFlags) source(logger *slog.Logger, m *metrics.Metrics) (*kafka.Source, error) {
+// source returns the Kafka source screening records with screen, or nil when no brokers are
+// configured.
+func (k *kafkaFlags) source(logger *slog.Logger, m *metrics.Metrics, screen func([]byte) bool) (*kafka.Source, error) {
 	if k.brokers == "" {
 		return nil, nil
 	}
 	return kafka.New(kafka.Options{Conn: k.conn(), Topics: listFlag(k.topics), Group: k.group,
 		DeadLetterSuffix: k.dlqSuffix, MaxInFlight: k.maxInFlight, SessionTimeout: k.sessionTimeout,
-		FetchMaxWait: k.fetchMaxWait, Logger: logger.With("source", "kafka"), Metrics: m})
+		FetchMaxWait: k.fetchMaxWait, Screen: screen, Logger: logger.With("source", "kafka"), Metrics: m})
 }
 
 // startEmbeddedKafka runs franz-go's in-process Kafka-protocol broker on port with the topics

@@ -56,6 +56,12 @@ type Options struct {
 	// StartFromLatest makes a group without committed offsets start at the end of the topics
 	// (auto.offset.reset=latest). Default: from the beginning (earliest), as the seed does.
 	StartFromLatest bool
+	// Screen, when set, sees each record's value as it is fetched, in the poll loop: true means
+	// the record needs no handling (ingress.Processor.Screen: a valid event no rule listens to).
+	// Such a record is done at once: it takes no in-flight slot, never counts towards
+	// MaxBufferedPerPartition, and is committed like a handled one. It must be fast and must
+	// not block. Nil: every record is handled.
+	Screen func(value []byte) bool
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 	// Metrics receives the consumer lag per topic (evtrigger_queue_backlog{source="kafka"})

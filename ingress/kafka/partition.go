@@ -27,6 +27,10 @@ type partition struct {
 	order  *ingress.Arrivals
 	wake   chan struct{}
 
+	// Only the poll loop's goroutine (enqueue) touches these, so they need no lock.
+	lastPolled int64  // the highest offset enqueued, -1 before any
+	away       []bool // scratch: which records of a fetch the source's Screen turned away
+
 	mu        sync.Mutex
 	tr        *tracker
 	queue     []*kgo.Record // received, not yet started
@@ -41,15 +45,21 @@ func newPartition(src *Source, topic string, id int32) *partition {
 		stop:  make(chan struct{}),
 		slots: make(chan struct{}, src.opts.MaxInFlightPerPartition),
 		wake:  make(chan struct{}, 1),
-		tr:    newTracker(), committed: -1, order: ingress.NewArrivals(),
+		tr:    newTracker(), committed: -1, order: ingress.NewArrivals(), lastPolled: -1,
 	}
 }
 
-// enqueue queues fetched records and pauses fetching the partition when too many are waiting.
+// enqueue queues fetched records, marks done at once those the source's Screen turns away
+// (they never wait, so they never pause the partition), and pauses fetching the partition when
+// too many are waiting.
 func (p *partition) enqueue(recs []*kgo.Record) {
+	recs = p.unseen(recs)
+	away := p.screen(recs) // outside the lock: the pump and the handlers go on meanwhile
 	p.mu.Lock()
-	for _, r := range recs {
-		if p.tr.add(r.Offset, r.LeaderEpoch) {
+	for i, r := range recs {
+		if away[i] {
+			p.tr.skip(r.Offset, r.LeaderEpoch)
+		} else if p.tr.add(r.Offset, r.LeaderEpoch) {
 			p.queue = append(p.queue, r)
 		}
 	}
@@ -62,6 +72,32 @@ func (p *partition) enqueue(recs []*kgo.Record) {
 	case p.wake <- struct{}{}:
 	default:
 	}
+}
+
+// unseen returns the records of recs after the last offset enqueued: a fetch repeated after a
+// pause or an error may return records already queued, and it returns them in offset order.
+func (p *partition) unseen(recs []*kgo.Record) []*kgo.Record {
+	i := 0
+	for i < len(recs) && recs[i].Offset <= p.lastPolled {
+		i++
+	}
+	recs = recs[i:]
+	if len(recs) > 0 {
+		p.lastPolled = recs[len(recs)-1].Offset
+	}
+	return recs
+}
+
+// screen returns, for each record, whether the source's Screen turns it away (all false without
+// a Screen). The slice is reused by the next call.
+func (p *partition) screen(recs []*kgo.Record) []bool {
+	p.away = append(p.away[:0], make([]bool, len(recs))...)
+	if screen := p.src.opts.Screen; screen != nil {
+		for i, r := range recs {
+			p.away[i] = screen(r.Value)
+		}
+	}
+	return p.away
 }
 
 // pump starts queued records in order as slots free up, until stopped.
@@ -124,8 +160,13 @@ func (p *partition) handle(r *kgo.Record, t *ingress.Ticket) {
 	if !done {
 		return // abandoned: stays uncommitted and is redelivered
 	}
+	p.finished(r.Offset)
+}
+
+// finished marks the record at offset done, and resumes fetching once few enough wait.
+func (p *partition) finished(offset int64) {
 	p.mu.Lock()
-	p.tr.done(r.Offset)
+	p.tr.done(offset)
 	if p.paused && p.tr.pending() < p.src.opts.MaxBufferedPerPartition/2 {
 		p.paused = false
 		p.src.client.ResumeFetchPartitions(map[string][]int32{p.topic: {p.id}})

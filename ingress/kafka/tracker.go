@@ -37,6 +37,21 @@ func (t *tracker) add(offset int64, epoch int32) bool {
 	return true
 }
 
+// skip records a received record that is done already (one the source's Screen turned away).
+// Like add, it reports false for a repeat.
+func (t *tracker) skip(offset int64, epoch int32) bool {
+	if offset <= t.maxSeen {
+		return false
+	}
+	t.maxSeen = offset
+	if len(t.entries) == 0 { // every earlier record is done: commit past this one
+		t.next, t.nextEpoch = offset+1, epoch
+		return true
+	}
+	t.entries = append(t.entries, entry{offset: offset, epoch: epoch, done: true})
+	return true
+}
+
 // done marks the record at offset finished and advances the committable offset over every
 // finished record at the front.
 func (t *tracker) done(offset int64) {

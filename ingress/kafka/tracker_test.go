@@ -95,3 +95,27 @@ func TestTrackerPendingCountsEachRecordOnce(t *testing.T) {
 		t.Fatalf("pending %d, want 0", got)
 	}
 }
+
+func TestTrackerSkipsScreenedRecords(t *testing.T) {
+	tr := newTracker()
+	tr.skip(0, 1) // nothing before it: committable at once
+	if off, _, ok := tr.committable(); !ok || off != 1 {
+		t.Fatalf("after skip(0): committable %d, %v; want 1", off, ok)
+	}
+	tr.add(1, 1)
+	tr.skip(2, 1)
+	tr.skip(3, 2)
+	if off, _, _ := tr.committable(); off != 1 {
+		t.Fatalf("committable %d past 1, which is not done", off)
+	}
+	if tr.pending() != 1 {
+		t.Fatalf("pending %d, want 1: skipped records never wait", tr.pending())
+	}
+	tr.done(1)
+	if off, epoch, _ := tr.committable(); off != 4 || epoch != 2 {
+		t.Fatalf("after done(1): committable %d (epoch %d), want 4 (epoch 2)", off, epoch)
+	}
+	if tr.skip(3, 2) || tr.skip(2, 1) {
+		t.Fatal("a repeated offset was skipped again")
+	}
+}
