@@ -26,17 +26,18 @@ func (g gate) wrap(next ingress.Handler) ingress.Handler {
 	}
 }
 
-// runKafkaSource runs a Kafka source with the stack's metrics until the test ends; the
-// processor counts under source "kafka".
+// runKafkaSource runs a Kafka source with the stack's metrics until the test ends, wired as
+// evtrigger wires it: the processor screens the records (wrap does not see those it turns away)
+// and handles the others, and counts under source "kafka".
 func runKafkaSource(t *testing.T, c *kafkatest.Cluster, st *testenv.Stack, group string, wrap func(ingress.Handler) ingress.Handler) *kafka.Source {
 	t.Helper()
+	p := ingress.NewProcessor(st.Starter, ingress.ProcessorOptions{Source: metrics.SourceKafka, Metrics: st.Metrics})
 	opts := c.SourceOptions(group, 16, "orders")
-	opts.Metrics, opts.BacklogInterval = st.Metrics, 50*time.Millisecond
+	opts.Metrics, opts.BacklogInterval, opts.Screen = st.Metrics, 50*time.Millisecond, p.Screen
 	src, err := kafka.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := ingress.NewProcessor(st.Starter, ingress.ProcessorOptions{Source: metrics.SourceKafka, Metrics: st.Metrics})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx, wrap(p.Handle)) }()
