@@ -78,26 +78,27 @@ func (e *Env) newE2EStack(ctx context.Context, name string, split bool, maxInFli
 	}
 	starter := ingress.NewStarter(s.sc, rs, ingress.StarterOptions{TaskQueue: s.topic, EagerStart: !split})
 	proc := ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: e.Logger})
-	if err := s.startSource(ctx, proc.Handle, maxInFlight); err != nil {
+	if err := s.startSource(ctx, proc, maxInFlight); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// startSource creates the topic and runs a Kafka source with its default options on it, but
-// for maxInFlight when it is positive.
-func (s *e2eStack) startSource(ctx context.Context, h ingress.Handler, maxInFlight int) error {
+// startSource creates the topic and runs a Kafka source with its default options on it, as
+// evtrigger runs it (screening with proc, handling with proc), but for maxInFlight when it is
+// positive.
+func (s *e2eStack) startSource(ctx context.Context, proc *ingress.Processor, maxInFlight int) error {
 	if err := s.env.CreateTopics(ctx, 12, s.topic, s.topic+".dlq"); err != nil {
 		return err
 	}
 	src, err := kafka.New(kafka.Options{Conn: kafka.Conn{Brokers: s.env.Brokers()}, Topics: []string{s.topic},
-		Group: s.topic, MaxInFlight: maxInFlight, Logger: s.env.Logger})
+		Group: s.topic, MaxInFlight: maxInFlight, Screen: proc.Screen, Logger: s.env.Logger})
 	if err != nil {
 		return fmt.Errorf("kafka source: %w", err)
 	}
 	sctx, cancel := context.WithCancel(context.Background())
 	s.stopSource, s.sourceDone = cancel, make(chan error, 1)
-	go func() { s.sourceDone <- src.Run(sctx, h) }()
+	go func() { s.sourceDone <- src.Run(sctx, proc.Handle) }()
 	return nil
 }
 

@@ -59,7 +59,7 @@ func parse(args []string) (flags, error) {
 	fs.Float64Var(&p.Rate, "rate", 20, "events per second in each latency phase")
 	fs.DurationVar(&p.Paced, "paced", 30*time.Second, "length of each latency phase")
 	fs.DurationVar(&p.Timeout, "timeout", 10*time.Minute, "how long a phase may wait for its tasks")
-	fs.IntVar(&f.opts.FilteredN, "filtered-n", 50000, "records each consumer reads in the filtered comparison")
+	fs.IntVar(&f.opts.FilteredN, "filtered-n", 500000, "records each consumer reads in the filtered comparison")
 	fs.BoolVar(&f.opts.Split, "split", true, "also run end to end with starter and worker on separate clients (no eager start)")
 	fs.StringVar(&f.doc, "doc", "", "update this markdown file between its evbench markers (such as docs/BENCHMARKS.md)")
 	fs.StringVar(&f.label, "label", "", "how the run was invoked, for the report (such as `make bench`)")
