@@ -82,60 +82,30 @@ func WorkerOptions(slots int) sdkworker.Options {
 // phase of p.N workflows, then a paced phase at p.Rate for p.Paced. Starter and worker share
 // one client, as they would in one evtrigger process.
 func (e *Env) Ceiling(ctx context.Context, shape Shape, name string, p Phases) (PhaseResult, error) {
-	cs, err := e.startCeiling(shape, name, p.WorkerSlots)
+	c, err := e.Dial()
 	if err != nil {
 		return PhaseResult{}, err
 	}
-	defer cs.close()
-	return e.runPhases(ctx, cs.c, cs.tq, name, cs.offer, p, cs.arrivals)
-}
-
-// ceilingStack is a ceiling program running: its client, its worker on task queue tq, and the
-// workflow it starts.
-type ceilingStack struct {
-	env   *Env
-	c     client.Client
-	w     sdkworker.Worker
-	tq    string
-	acts  *ceilingActivities
-	wf    string
-	eager bool
-}
-
-// startCeiling starts the worker of the ceiling program of the given shape on task queue
-// "bench-"+name, with the given slots (0: evtrigger's default).
-func (e *Env) startCeiling(shape Shape, name string, slots int) (*ceilingStack, error) {
-	c, err := e.Dial()
-	if err != nil {
-		return nil, err
+	defer c.Close()
+	tq := "bench-" + name
+	acts := &ceilingActivities{}
+	w := sdkworker.New(c, tq, WorkerOptions(p.WorkerSlots))
+	w.RegisterWorkflowWithOptions(regularWorkflow, workflow.RegisterOptions{Name: ceilingRegularWorkflow})
+	w.RegisterWorkflowWithOptions(localWorkflow, workflow.RegisterOptions{Name: ceilingLocalWorkflow})
+	w.RegisterActivityWithOptions(acts.Task, activity.RegisterOptions{Name: ceilingTask})
+	if err := w.Start(); err != nil {
+		return PhaseResult{}, fmt.Errorf("start %s worker: %w", name, err)
 	}
-	cs := &ceilingStack{env: e, c: c, tq: "bench-" + name, acts: &ceilingActivities{}, wf: ceilingRegularWorkflow}
-	cs.w = sdkworker.New(c, cs.tq, WorkerOptions(slots))
-	cs.w.RegisterWorkflowWithOptions(regularWorkflow, workflow.RegisterOptions{Name: ceilingRegularWorkflow})
-	cs.w.RegisterWorkflowWithOptions(localWorkflow, workflow.RegisterOptions{Name: ceilingLocalWorkflow})
-	cs.w.RegisterActivityWithOptions(cs.acts.Task, activity.RegisterOptions{Name: ceilingTask})
-	if err := cs.w.Start(); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("start %s worker: %w", name, err)
-	}
+	defer w.Stop()
+	wf, eager := ceilingRegularWorkflow, false
 	if shape == ShapeEagerLocal {
-		cs.wf, cs.eager = ceilingLocalWorkflow, true
+		wf, eager = ceilingLocalWorkflow, true
 	}
-	return cs, nil
-}
-
-// offer starts the workflow of one event.
-func (cs *ceilingStack) offer(ctx context.Context, id string, sentAt time.Time) error {
-	return cs.env.startRetrying(ctx, cs.c, client.StartWorkflowOptions{ID: id, TaskQueue: cs.tq, EnableEagerStart: cs.eager},
-		cs.wf, ceilingInput{ID: id, SentAt: sentAt})
-}
-
-// arrivals makes r the recorder of the tasks' arrivals (nil: none).
-func (cs *ceilingStack) arrivals(r *recorder) { cs.acts.rec.Store(r) }
-
-func (cs *ceilingStack) close() {
-	cs.w.Stop()
-	cs.c.Close()
+	offer := func(ctx context.Context, id string, sentAt time.Time) error {
+		return e.startRetrying(ctx, c, client.StartWorkflowOptions{ID: id, TaskQueue: tq, EnableEagerStart: eager},
+			wf, ceilingInput{ID: id, SentAt: sentAt})
+	}
+	return e.runPhases(ctx, c, tq, name, offer, p, func(r *recorder) { acts.rec.Store(r) })
 }
 
 // startRetrying starts a workflow as evtrigger's Kafka source would: a failed start (a call

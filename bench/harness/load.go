@@ -80,69 +80,39 @@ func offerAll(ctx context.Context, offer offerFunc, prefix string, n, concurrenc
 // paced offers events at rate per second for d (open loop: a slow offer does not delay the
 // next) and returns the offer-to-arrival percentiles once every task arrived.
 func (e *Env) paced(ctx context.Context, offer offerFunc, prefix string, rate float64, d time.Duration, arrivals func(*recorder)) (Latency, error) {
-	lats, err := e.pacedInTurn(ctx, []pacedSystem{{offer, prefix, arrivals}}, rate, d)
-	if err != nil {
-		return Latency{}, err
-	}
-	return lats[0], nil
-}
-
-// pacedSystem is one system a paced phase offers events to: how, under which ID prefix, and
-// where its tasks' arrivals are recorded.
-type pacedSystem struct {
-	offer    offerFunc
-	prefix   string
-	arrivals func(*recorder)
-}
-
-// pacedInTurn offers events to each system at rate per second for d, the systems in turn at
-// even intervals (two systems at 20/s: one offer every 25 ms, alternating), open loop. It
-// returns each system's offer-to-arrival percentiles once every task arrived.
-func (e *Env) pacedInTurn(ctx context.Context, systems []pacedSystem, rate float64, d time.Duration) ([]Latency, error) {
 	n := int(rate * d.Seconds())
-	recs := make([]*recorder, len(systems))
-	for i, s := range systems {
-		recs[i] = newRecorder(s.prefix, n)
-		s.arrivals(recs[i])
-		defer s.arrivals(nil)
-	}
+	rec := newRecorder(prefix, n)
+	arrivals(rec)
+	defer arrivals(nil)
 	e.warnings.Take()
-	tick := time.NewTicker(time.Duration(float64(time.Second) / rate / float64(len(systems))))
+	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer tick.Stop()
 	errs := make(chan error, 1)
 	var wg sync.WaitGroup
-	for j := range n * len(systems) {
-		s, i := systems[j%len(systems)], j/len(systems)
+	for i := range n {
 		wg.Go(func() {
-			if err := s.offer(ctx, eventID(s.prefix, i), time.Now()); err != nil {
+			if err := offer(ctx, eventID(prefix, i), time.Now()); err != nil {
 				select {
-				case errs <- fmt.Errorf("offer %s: %w", s.prefix, err):
+				case errs <- err:
 				default:
 				}
 			}
 		})
-		if j < n*len(systems)-1 {
+		if i < n-1 {
 			<-tick.C
 		}
 	}
 	wg.Wait()
 	select {
 	case err := <-errs:
-		return nil, err
+		return Latency{}, fmt.Errorf("offer %s: %w", prefix, err)
 	default:
 	}
-	for _, rec := range recs {
-		if err := rec.wait(ctx); err != nil {
-			return nil, err
-		}
+	if err := rec.wait(ctx); err != nil {
+		return Latency{}, err
 	}
-	out := make([]Latency, len(systems))
-	warnings := e.warnings.Take()
-	for i, rec := range recs {
-		_, lats, _ := rec.result()
-		out[i] = Latency{N: n, P50: percentile(lats, 50), P99: percentile(lats, 99), Rate: rate, Warnings: warnings}
-	}
-	return out, nil
+	_, lats, _ := rec.result()
+	return Latency{N: n, P50: percentile(lats, 50), P99: percentile(lats, 99), Rate: rate, Warnings: e.warnings.Take()}, nil
 }
 
 // eventID is the ID of event i of a phase.

@@ -104,31 +104,9 @@ func e2eRows(runs []Run) []Row {
 		{{OnRatio: true, AtMost: true, Bound: 1.2}, {AtMost: true, Bound: 15}},
 		{{OnRatio: true, AtMost: true, Bound: 1.5}, {AtMost: true, Bound: 50}},
 	})
-	rows = append(rows, pairedRows(runs)...)
 	if runs[0].Split != nil {
 		s := func(r Run) PhaseResult { return *r.Split }
 		rows = append(rows, phaseRows(runs, "end to end, split (2 clients, no eager start)", s, e, "eager e2e", [3][]Target{})...)
-	}
-	return rows
-}
-
-// pairedRows are the end-to-end latency against ceiling (b)'s measured in turn (PairedLatency).
-func pairedRows(runs []Run) []Row {
-	var rows []Row
-	for _, pc := range []struct {
-		name    string
-		f       func(Latency) float64
-		targets []Target
-	}{
-		{"p50", func(l Latency) float64 { return ms(l.P50) }, []Target{{OnRatio: true, AtMost: true, Bound: 1.2}, {AtMost: true, Bound: 15}}},
-		{"p99", func(l Latency) float64 { return ms(l.P99) }, []Target{{OnRatio: true, AtMost: true, Bound: 1.5}, {AtMost: true, Bound: 50}}},
-	} {
-		b := collect(runs, func(r Run) float64 { return pc.f(r.Paired.CeilingB) })
-		e := collect(runs, func(r Run) float64 { return pc.f(r.Paired.E2E) })
-		rows = append(rows,
-			Row{Name: "paired in turn: ceiling (b): " + pc.name + " at 20/s", Unit: "ms", Values: b},
-			Row{Name: "paired in turn: end to end, eager: " + pc.name + " at 20/s", Unit: "ms", Values: e,
-				Ratios: ratios(e, b), RatioTo: "ceiling (b) in turn", Targets: pc.targets})
 	}
 	return rows
 }

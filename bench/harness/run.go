@@ -28,7 +28,6 @@ type Run struct {
 	CeilingA PhaseResult
 	CeilingB PhaseResult
 	E2E      PhaseResult
-	Paired   Paired
 	Split    *PhaseResult
 	Filtered FilteredResult
 	// Micro holds the Go benchmarks' nanoseconds per operation, by name.
@@ -61,7 +60,6 @@ func (e *Env) RunOnce(ctx context.Context, i int, o RunOptions, log func(string,
 		return
 	})
 	step("end to end", func() (err error) { r.E2E, err = e.EndToEnd(ctx, fmt.Sprintf("e2e-r%d", i), false, p); return })
-	step("paired latency", func() (err error) { r.Paired, err = e.PairedLatency(ctx, fmt.Sprintf("paired-r%d", i), p); return })
 	if o.Split {
 		step("end to end, split", func() error {
 			s, err := e.EndToEnd(ctx, fmt.Sprintf("split-r%d", i), true, p)
