@@ -62,14 +62,13 @@ func (a *amqpFlags) register(fs *flag.FlagSet) {
 	intFlag(fs, &a.maxAttempts, "amqp-max-attempts", 3, "attempts of a message failing transiently before it is dead-lettered")
 }
 
-// source returns the RabbitMQ source, or nil without --amqp-url.
-func (a *amqpFlags) source(logger *slog.Logger, m *metrics.Metrics) (*amqp.Source, error) {
-	if a.url == "" {
-		return nil, nil
-	}
+// source returns the RabbitMQ source the flags configure (--amqp-url set), screening messages
+// with screen.
+func (a *amqpFlags) source(logger *slog.Logger, m *metrics.Metrics, screen func([]byte) bool) (*amqp.Source, error) {
 	opts := amqp.Options{
 		Conn: a.conn(), Queues: listFlag(a.queues), DeadLetterExchange: a.deadLetterExchange,
-		Prefetch: a.prefetch, Consumers: a.consumers, MaxAttempts: a.maxAttempts, Logger: logger, Metrics: m,
+		Prefetch: a.prefetch, Consumers: a.consumers, MaxAttempts: a.maxAttempts, Screen: screen,
+		Logger: logger, Metrics: m,
 	}
 	if a.topology != "" {
 		topo, err := amqp.LoadTopology(a.topology)

@@ -206,28 +206,29 @@ type namedSource struct {
 
 // sources returns the broker sources the flags configure (Kafka with brokers, RabbitMQ with a
 // URL), each with a processor starting through starter, and adds their readiness checks to
-// checks. The Kafka source screens records with its processor (ingress.Processor.Screen).
+// checks. Each source screens its messages with its processor (ingress.Processor.Screen).
 func (b brokerFlags) sources(o *opened, starter *ingress.Starter, checks *[]health.Check) ([]namedSource, error) {
 	processor := func(label string) *ingress.Processor {
 		return ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: o.logger, Source: label, Metrics: o.obs.metrics})
 	}
 	var out []namedSource
-	kp := processor(metrics.SourceKafka)
-	ks, err := b.kafka.source(o.logger, o.obs.metrics, kp.Screen)
-	if err != nil {
-		return nil, err
-	}
-	if ks != nil {
+	if b.kafka.brokers != "" { // a processor only for a configured source: it creates its metrics
+		kp := processor(metrics.SourceKafka)
+		ks, err := b.kafka.source(o.logger, o.obs.metrics, kp.Screen)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, namedSource{"kafka", ks, kp})
 		*checks = append(*checks, health.Check{Name: "kafka", Func: ks.Ready})
 		o.logger.Info("kafka source configured", "brokers", b.kafka.brokers, "topics", b.kafka.topics, "group", b.kafka.group)
 	}
-	as, err := b.amqp.source(o.logger.With("source", "amqp"), o.obs.metrics)
-	if err != nil {
-		return nil, err
-	}
-	if as != nil {
-		out = append(out, namedSource{"rabbitmq", as, processor(metrics.SourceAMQP)})
+	if b.amqp.url != "" {
+		ap := processor(metrics.SourceAMQP)
+		as, err := b.amqp.source(o.logger.With("source", "amqp"), o.obs.metrics, ap.Screen)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, namedSource{"rabbitmq", as, ap})
 		o.logger.Info("rabbitmq source configured", "queues", b.amqp.queues)
 	}
 	return out, nil

@@ -91,12 +91,9 @@ func (k *kafkaConnFlags) conn() kafka.Conn {
 	return c
 }
 
-// source returns the Kafka source screening records with screen, or nil when no brokers are
-// configured.
+// source returns the Kafka source the flags configure (brokers set), screening records with
+// screen.
 func (k *kafkaFlags) source(logger *slog.Logger, m *metrics.Metrics, screen func([]byte) bool) (*kafka.Source, error) {
-	if k.brokers == "" {
-		return nil, nil
-	}
 	return kafka.New(kafka.Options{Conn: k.conn(), Topics: listFlag(k.topics), Group: k.group,
 		DeadLetterSuffix: k.dlqSuffix, MaxInFlight: k.maxInFlight, SessionTimeout: k.sessionTimeout,
 		FetchMaxWait: k.fetchMaxWait, Screen: screen, Logger: logger.With("source", "kafka"), Metrics: m})

@@ -53,6 +53,11 @@ type Options struct {
 	// DrainTimeout is how long, on shutdown, messages in flight may finish before they are
 	// abandoned (left unacknowledged, so the broker redelivers them). Default 5s.
 	DrainTimeout time.Duration
+	// Screen, when set, sees each delivery's body before it is handed to the Handler: true
+	// means the message needs no handling (ingress.Processor.Screen: a valid event no rule
+	// listens to), and it is acknowledged at once, in the consumer's loop, without a goroutine.
+	// It must be fast and must not block. Nil: every message is handled.
+	Screen func(body []byte) bool
 	// Metrics receives the queues' depth (evtrigger_queue_backlog{source="amqp"}); nil: none.
 	Metrics *metrics.Metrics
 	// BacklogInterval is how often the depth is measured. Default

@@ -90,12 +90,19 @@ func (ss *session) startConsumer(queue, tag string) error {
 }
 
 // consume hands each delivery to the handler in a goroutine of its own (their number is
-// bounded by the prefetch) until the deliveries end. Deliveries arriving after the session
-// stopped are left unacknowledged: the broker redelivers them once the channel closes.
+// bounded by the prefetch) until the deliveries end; one the source's Screen turns away is
+// acknowledged here instead. Deliveries arriving after the session stopped are left
+// unacknowledged: the broker redelivers them once the channel closes.
 func (ss *session) consume(queue string, deliveries <-chan amqp.Delivery) {
 	order := ingress.NewArrivals()
+	screen := ss.src.opts.Screen
 	for d := range deliveries {
 		if !ss.track() {
+			continue
+		}
+		if screen != nil && screen(d.Body) {
+			ss.ack(d, origin(queue, d))
+			ss.inflight.Done()
 			continue
 		}
 		t := order.Ticket()
