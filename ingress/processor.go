@@ -95,8 +95,9 @@ func (p *Processor) Handle(ctx context.Context, m Message) error {
 // filters (see Starter.Filters), telling it at a fraction of Handle's cost (event.Screen): the
 // message then needs no Handle call, and Screen has counted it as received and filtered. False
 // only means "Handle it": the body may match a rule, be malformed (Handle dead-letters it), or be
-// one event.Screen cannot judge cheaply. A broker source screens a message once, before its
-// first attempt.
+// one event.Screen cannot judge cheaply. A broker source screens a message as it receives it,
+// before any Handle call: a Kafka record once per fetch, an AMQP delivery (a republished retry
+// included) once per delivery, as Handle would count it received.
 func (p *Processor) Screen(body []byte) bool {
 	typ, ok := event.Screen(body, p.opts.MaxEventSize)
 	if !ok || !p.starter.Filters(typ) {

@@ -17,7 +17,7 @@ func (ss *session) process(queue string, d amqp.Delivery, t *ingress.Ticket) {
 	err := ss.handler(ss.work, msg)
 	switch reason, poison := ingress.PoisonReason(err); {
 	case err == nil:
-		ss.ack(d, msg.Origin)
+		ss.ack(queue, d)
 	case poison:
 		ss.deadLetter(queue, d, reason)
 	case ss.work.Err() != nil:
@@ -27,11 +27,11 @@ func (ss *session) process(queue string, d amqp.Delivery, t *ingress.Ticket) {
 	}
 }
 
-// ack acknowledges d. A failed ack (the channel is gone) leaves d to be redelivered; its
-// workflow start is then recognised as a duplicate.
-func (ss *session) ack(d amqp.Delivery, origin string) {
+// ack acknowledges d, a delivery from queue. A failed ack (the channel is gone) leaves d to be
+// redelivered; its workflow start is then recognised as a duplicate.
+func (ss *session) ack(queue string, d amqp.Delivery) {
 	if err := d.Ack(false); err != nil {
-		ss.src.opts.Logger.Warn("amqp ack failed; the broker redelivers the message", "origin", origin, "error", err)
+		ss.src.opts.Logger.Warn("amqp ack failed; the broker redelivers the message", "origin", origin(queue, d), "error", err)
 	}
 }
 
@@ -62,7 +62,7 @@ func (ss *session) retry(queue string, d amqp.Delivery, cause error) {
 		}
 		return
 	}
-	ss.ack(d, origin(queue, d))
+	ss.ack(queue, d)
 }
 
 // deadLetter publishes d with reason to the queue's dead-letter exchange, retrying with
@@ -82,7 +82,7 @@ func (ss *session) deadLetter(queue string, d amqp.Delivery, reason string) {
 		if err == nil {
 			opts.Logger.Warn("amqp message dead-lettered", "origin", origin(queue, d),
 				"dead_letter_exchange", r.exchange, "reason", reason)
-			ss.ack(d, origin(queue, d))
+			ss.ack(queue, d)
 			return
 		}
 		if ss.work.Err() != nil {

@@ -101,7 +101,7 @@ func (ss *session) consume(queue string, deliveries <-chan amqp.Delivery) {
 			continue
 		}
 		if screen != nil && screen(d.Body) {
-			ss.ack(d, origin(queue, d))
+			ss.ack(queue, d)
 			ss.inflight.Done()
 			continue
 		}

@@ -26,10 +26,7 @@ type partition struct {
 	slots  chan struct{} // records of this partition in flight
 	order  *ingress.Arrivals
 	wake   chan struct{}
-
-	// Only the poll loop's goroutine (enqueue) touches these, so they need no lock.
-	lastPolled int64  // the highest offset enqueued, -1 before any
-	away       []bool // scratch: which records of a fetch the source's Screen turned away
+	away   []bool // scratch of enqueue (the poll loop's goroutine only): what Screen turned away
 
 	mu        sync.Mutex
 	tr        *tracker
@@ -45,7 +42,7 @@ func newPartition(src *Source, topic string, id int32) *partition {
 		stop:  make(chan struct{}),
 		slots: make(chan struct{}, src.opts.MaxInFlightPerPartition),
 		wake:  make(chan struct{}, 1),
-		tr:    newTracker(), committed: -1, order: ingress.NewArrivals(), lastPolled: -1,
+		tr:    newTracker(), committed: -1, order: ingress.NewArrivals(),
 	}
 }
 
@@ -74,18 +71,18 @@ func (p *partition) enqueue(recs []*kgo.Record) {
 	}
 }
 
-// unseen returns the records of recs after the last offset enqueued: a fetch repeated after a
-// pause or an error may return records already queued, and it returns them in offset order.
+// unseen returns the records of recs past the highest offset the tracker has seen: a fetch
+// repeated after a pause or an error may return records already enqueued, and in offset order.
+// Only enqueue adds to the tracker, so the offset holds until enqueue locks again.
 func (p *partition) unseen(recs []*kgo.Record) []*kgo.Record {
+	p.mu.Lock()
+	seen := p.tr.lastSeen()
+	p.mu.Unlock()
 	i := 0
-	for i < len(recs) && recs[i].Offset <= p.lastPolled {
+	for i < len(recs) && recs[i].Offset <= seen {
 		i++
 	}
-	recs = recs[i:]
-	if len(recs) > 0 {
-		p.lastPolled = recs[len(recs)-1].Offset
-	}
-	return recs
+	return recs[i:]
 }
 
 // screen returns, for each record, whether the source's Screen turns it away (all false without

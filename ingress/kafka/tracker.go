@@ -75,5 +75,8 @@ func (t *tracker) committable() (offset int64, epoch int32, ok bool) {
 	return t.next, t.nextEpoch, t.next >= 0
 }
 
+// lastSeen is the highest offset added or skipped, -1 before any.
+func (t *tracker) lastSeen() int64 { return t.maxSeen }
+
 // pending counts the records received and not yet done.
 func (t *tracker) pending() int { return t.undone }

@@ -3,6 +3,8 @@ package kafka
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func TestTrackerNeverCommitsPastUnfinishedWork(t *testing.T) {
@@ -117,5 +119,23 @@ func TestTrackerSkipsScreenedRecords(t *testing.T) {
 	}
 	if tr.skip(3, 2) || tr.skip(2, 1) {
 		t.Fatal("a repeated offset was skipped again")
+	}
+}
+
+// A repeated fetch's records already enqueued are not enqueued (nor screened) again.
+func TestUnseenDropsRecordsAlreadyEnqueued(t *testing.T) {
+	p := &partition{tr: newTracker()}
+	p.tr.add(4, 0)
+	p.tr.skip(5, 0)
+	var recs []*kgo.Record
+	for _, off := range []int64{3, 4, 5, 6, 7} {
+		recs = append(recs, &kgo.Record{Offset: off})
+	}
+	var got []int64
+	for _, r := range p.unseen(recs) {
+		got = append(got, r.Offset)
+	}
+	if len(got) != 2 || got[0] != 6 || got[1] != 7 {
+		t.Fatalf("unseen kept offsets %v, want [6 7]", got)
 	}
 }
