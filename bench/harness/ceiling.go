@@ -78,15 +78,13 @@ func WorkerOptions(slots int) sdkworker.Options {
 	}
 }
 
-// Ceiling runs a bare SDK program of the given shape on a task queue of its own: a saturated
-// phase of p.N workflows, then a paced phase at p.Rate for p.Paced. Starter and worker share
-// one client, as they would in one evtrigger process.
-func (e *Env) Ceiling(ctx context.Context, shape Shape, name string, p Phases) (PhaseResult, error) {
+// openCeiling starts a bare SDK program of the given shape on a task queue of its own. Starter
+// and worker share one client, as they would in one evtrigger process.
+func (e *Env) openCeiling(shape Shape, name string, p Phases) (_ *system, err error) {
 	c, err := e.Dial()
 	if err != nil {
-		return PhaseResult{}, err
+		return nil, err
 	}
-	defer c.Close()
 	tq := "bench-" + name
 	acts := &ceilingActivities{}
 	w := sdkworker.New(c, tq, WorkerOptions(p.WorkerSlots))
@@ -94,9 +92,9 @@ func (e *Env) Ceiling(ctx context.Context, shape Shape, name string, p Phases) (
 	w.RegisterWorkflowWithOptions(localWorkflow, workflow.RegisterOptions{Name: ceilingLocalWorkflow})
 	w.RegisterActivityWithOptions(acts.Task, activity.RegisterOptions{Name: ceilingTask})
 	if err := w.Start(); err != nil {
-		return PhaseResult{}, fmt.Errorf("start %s worker: %w", name, err)
+		c.Close()
+		return nil, fmt.Errorf("start %s worker: %w", name, err)
 	}
-	defer w.Stop()
 	wf, eager := ceilingRegularWorkflow, false
 	if shape == ShapeEagerLocal {
 		wf, eager = ceilingLocalWorkflow, true
@@ -105,7 +103,9 @@ func (e *Env) Ceiling(ctx context.Context, shape Shape, name string, p Phases) (
 		return e.startRetrying(ctx, c, client.StartWorkflowOptions{ID: id, TaskQueue: tq, EnableEagerStart: eager},
 			wf, ceilingInput{ID: id, SentAt: sentAt})
 	}
-	return e.runPhases(ctx, c, tq, name, offer, p, func(r *recorder) { acts.rec.Store(r) })
+	return &system{name: name, client: c, tq: tq, offer: offer,
+		arrivals: func(r *recorder) { acts.rec.Store(r) },
+		close:    func() { w.Stop(); c.Close() }}, nil
 }
 
 // startRetrying starts a workflow as evtrigger's Kafka source would: a failed start (a call

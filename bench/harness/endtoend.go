@@ -40,6 +40,7 @@ type e2eStack struct {
 	sink       *sink
 	wc, sc     client.Client // worker's and starter's clients: the same one unless split
 	w          sdkworker.Worker
+	proc       *ingress.Processor
 	stopSource context.CancelFunc
 	sourceDone chan error
 }
@@ -77,8 +78,8 @@ func (e *Env) newE2EStack(ctx context.Context, name string, split bool, maxInFli
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
 	starter := ingress.NewStarter(s.sc, rs, ingress.StarterOptions{TaskQueue: s.topic, EagerStart: !split})
-	proc := ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: e.Logger})
-	if err := s.startSource(ctx, proc, maxInFlight); err != nil {
+	s.proc = ingress.NewProcessor(starter, ingress.ProcessorOptions{Logger: e.Logger})
+	if err := s.startSource(ctx, s.proc, maxInFlight); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -105,11 +106,16 @@ func (s *e2eStack) startSource(ctx context.Context, proc *ingress.Processor, max
 // offer produces the event id to the topic, its send time in its payload.
 func (s *e2eStack) offer(errs chan<- error) offerFunc {
 	return func(ctx context.Context, id string, sentAt time.Time) error {
-		body := `{"messageId":"` + id + `","eventType":"order.created","source":"evbench",` +
-			`"payload":{"orderId":"` + id + `","amount":5000,"sentAt":"` + strconv.FormatInt(sentAt.UnixNano(), 10) + `"}}`
-		s.env.Produce(ctx, s.topic, id, []byte(body), errs)
+		s.env.Produce(ctx, s.topic, id, e2eBody(id, sentAt), errs)
 		return nil
 	}
+}
+
+// e2eBody is the event the end-to-end stack is offered: an order.created that matches the
+// bench's rule, carrying its send time (Unix nanoseconds) in payload.sentAt.
+func e2eBody(id string, sentAt time.Time) []byte {
+	return []byte(`{"messageId":"` + id + `","eventType":"order.created","source":"evbench",` +
+		`"payload":{"orderId":"` + id + `","amount":5000,"sentAt":"` + strconv.FormatInt(sentAt.UnixNano(), 10) + `"}}`)
 }
 
 // close stops the source, the worker and the clients.
@@ -134,24 +140,29 @@ func (s *e2eStack) close() {
 	}
 }
 
-// EndToEnd runs evtrigger end to end: events produced to Kafka, each matching the one rule,
-// whose HTTP task reaches the sink. With split the starter and the worker do not share a
+// openE2E starts evtrigger's end-to-end stack: events produced to Kafka, each matching the one
+// rule, whose HTTP task reaches the sink. With split the starter and the worker do not share a
 // client (no eager start).
-func (e *Env) EndToEnd(ctx context.Context, name string, split bool, p Phases) (PhaseResult, error) {
+func (e *Env) openE2E(ctx context.Context, name string, split bool, p Phases) (*system, *e2eStack, error) {
 	s, err := e.newE2EStack(ctx, name, split, p.MaxInFlight, p.WorkerSlots)
 	if err != nil {
-		return PhaseResult{}, err
+		return nil, nil, err
 	}
-	defer s.close()
 	errs := make(chan error, 1)
-	res, err := e.runPhases(ctx, s.wc, s.topic, name, s.offer(errs), p, func(r *recorder) { s.sink.rec.Store(r) })
-	if err == nil {
-		select {
-		case err = <-errs:
-		default:
-		}
+	return &system{name: name, client: s.wc, tq: s.topic, offer: s.offer(errs),
+		arrivals: func(r *recorder) { s.sink.rec.Store(r) }, errs: errs, close: s.close}, s, nil
+}
+
+// direct is the stack without the broker: each event handed straight to the processor
+// (Processor.Handle: parse, pre-filter, start), on the stack's worker and sink. Closing it
+// leaves the stack running: the end-to-end system closes it.
+func (s *e2eStack) direct(name string) *system {
+	offer := func(ctx context.Context, id string, sentAt time.Time) error {
+		return s.proc.Handle(ctx, ingress.Message{Body: e2eBody(id, sentAt), DefaultID: id, Origin: "evbench " + id,
+			ReceivedAt: time.Now()})
 	}
-	return res, err
+	return &system{name: name, client: s.wc, tq: s.topic, offer: offer,
+		arrivals: func(r *recorder) { s.sink.rec.Store(r) }, close: func() {}}
 }
 
 // loadRules compiles rules from YAML text into a static source.

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -77,13 +78,71 @@ func offerAll(ctx context.Context, offer offerFunc, prefix string, n, concurrenc
 	}
 }
 
-// paced offers events at rate per second for d (open loop: a slow offer does not delay the
-// next) and returns the offer-to-arrival percentiles once every task arrived.
-func (e *Env) paced(ctx context.Context, offer offerFunc, prefix string, rate float64, d time.Duration, arrivals func(*recorder)) (Latency, error) {
-	n := int(rate * d.Seconds())
+// latencies measures each system's offer-to-arrival latency at p.Rate for p.Paced in all, in
+// p.Blocks blocks per system. The systems take turns, block by block (in order in even rounds,
+// in reverse order in odd ones, so that none always follows the same one), and each block ends
+// with its system idle (every task arrived, no workflow running), so blocks never overlap and
+// the systems never compete. Measured this way, systems compared by a ratio meet the same
+// minutes of the machine and of the server; separate phases minutes apart do not (on a shared
+// machine, one program's p50 moved by half from one run to the next).
+func (e *Env) latencies(ctx context.Context, p Phases, systems ...*system) ([]Latency, error) {
+	blocks := max(p.Blocks, 1)
+	n := int(p.Rate * p.Paced.Seconds())
+	lats := make([][]time.Duration, len(systems))
+	warns := make([][]string, len(systems))
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(len(systems))*p.Paced+p.Timeout)
+	defer cancel()
+	for b := range blocks {
+		k := n*(b+1)/blocks - n*b/blocks // this block's share of the n events
+		if k == 0 {
+			continue
+		}
+		for _, i := range turns(len(systems), b) {
+			s := systems[i]
+			l, w, err := e.paced(ctx, s, fmt.Sprintf("%s-lat%03d", s.name, b), p.Rate, k)
+			if err != nil {
+				return nil, err
+			}
+			lats[i] = append(lats[i], l...)
+			if w != "" {
+				warns[i] = append(warns[i], w)
+			}
+			if err := s.waitIdle(ctx, e); err != nil {
+				return nil, err
+			}
+			if err := s.err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out := make([]Latency, len(systems))
+	for i, l := range lats {
+		out[i] = Latency{N: len(l), P50: percentile(l, 50), P99: percentile(l, 99), Rate: p.Rate,
+			Warnings: strings.Join(warns[i], "; ")}
+	}
+	return out, nil
+}
+
+// turns is the order in which n systems take round b's blocks: in order when b is even, in
+// reverse when it is odd.
+func turns(n, b int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+		if b%2 == 1 {
+			order[i] = n - 1 - i
+		}
+	}
+	return order
+}
+
+// paced offers n events to s at rate per second (open loop: a slow offer does not delay the
+// next) and returns their offer-to-arrival latencies, and the warnings logged meanwhile, once
+// every task arrived.
+func (e *Env) paced(ctx context.Context, s *system, prefix string, rate float64, n int) ([]time.Duration, string, error) {
 	rec := newRecorder(prefix, n)
-	arrivals(rec)
-	defer arrivals(nil)
+	s.arrivals(rec)
+	defer s.arrivals(nil)
 	e.warnings.Take()
 	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
 	defer tick.Stop()
@@ -91,7 +150,7 @@ func (e *Env) paced(ctx context.Context, offer offerFunc, prefix string, rate fl
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			if err := offer(ctx, eventID(prefix, i), time.Now()); err != nil {
+			if err := s.offer(ctx, eventID(prefix, i), time.Now()); err != nil {
 				select {
 				case errs <- err:
 				default:
@@ -105,14 +164,14 @@ func (e *Env) paced(ctx context.Context, offer offerFunc, prefix string, rate fl
 	wg.Wait()
 	select {
 	case err := <-errs:
-		return Latency{}, fmt.Errorf("offer %s: %w", prefix, err)
+		return nil, "", fmt.Errorf("offer %s: %w", prefix, err)
 	default:
 	}
 	if err := rec.wait(ctx); err != nil {
-		return Latency{}, err
+		return nil, "", err
 	}
 	_, lats, _ := rec.result()
-	return Latency{N: n, P50: percentile(lats, 50), P99: percentile(lats, 99), Rate: rate, Warnings: e.warnings.Take()}, nil
+	return lats, e.warnings.Take(), nil
 }
 
 // eventID is the ID of event i of a phase.

@@ -22,9 +22,12 @@ type Phases struct {
 	// WorkerSlots is the end-to-end worker's workflow task slots and activity slots
 	// (worker.Options); 0 keeps its defaults (200).
 	WorkerSlots int
-	// Rate (events/s) and Paced (duration) of the latency phase.
+	// Rate (events/s) and Paced (duration) of each system's latency phase.
 	Rate  float64
 	Paced time.Duration
+	// Blocks: a latency phase that compares systems offers each system Paced/Blocks at a time,
+	// the systems taking turns (see latencies).
+	Blocks int
 	// Timeout bounds each phase's wait for its tasks.
 	Timeout time.Duration
 }
@@ -38,33 +41,84 @@ type PhaseResult struct {
 	RSSIdle, RSSEnd int64
 }
 
-// runPhases warms the system up with one event, then runs the saturated phase and the paced
-// phase, each followed by a wait until taskQueue has no running workflow.
-func (e *Env) runPhases(ctx context.Context, c client.Client, tq, name string, offer offerFunc, p Phases, arrivals func(*recorder)) (PhaseResult, error) {
+// system is one system under test, running until closed: a ceiling program or evtrigger's
+// end-to-end stack.
+type system struct {
+	name     string
+	client   client.Client // the worker's client, which waitIdle asks; nil: no workflows
+	tq       string        // the worker's task queue
+	offer    offerFunc
+	arrivals func(*recorder) // hands the tasks' arrivals to a phase's recorder (nil: to none)
+	errs     <-chan error    // errors of offers reported later (the producer's); nil when none
+	close    func()
+}
+
+// err returns an offer error reported since the offers, nil when none was.
+func (s *system) err() error {
+	select {
+	case err := <-s.errs:
+		return fmt.Errorf("%s: %w", s.name, err)
+	default:
+		return nil
+	}
+}
+
+// throughput warms s up with one event, notes the RSS, runs the saturated phase and waits
+// until s has no running workflow.
+func (e *Env) throughput(ctx context.Context, s *system, p Phases) (PhaseResult, error) {
 	var res PhaseResult
-	wctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
-	if _, err := e.saturate(wctx, offer, name+"-warm", 1, 1, arrivals); err != nil {
-		return res, fmt.Errorf("%s warm-up: %w", name, err)
+	if err := e.warm(ctx, s); err != nil {
+		return res, err
 	}
 	res.RSSIdle = currentRSS()
 	var err error
-	sctx, cancel := context.WithTimeout(ctx, p.Timeout)
-	defer cancel()
-	if res.Throughput, err = e.saturate(sctx, offer, name+"-sat", p.N, p.Concurrency, arrivals); err != nil {
-		return res, fmt.Errorf("%s saturated: %w", name, err)
+	if res.Throughput, err = e.saturate(ctx, s.offer, s.name+"-sat", p.N, p.Concurrency, s.arrivals); err != nil {
+		return res, fmt.Errorf("%s saturated: %w", s.name, err)
 	}
-	if err := e.waitIdle(sctx, c, tq); err != nil {
+	if err := s.waitIdle(ctx, e); err != nil {
 		return res, err
 	}
-	lctx, cancel := context.WithTimeout(ctx, p.Paced+p.Timeout)
-	defer cancel()
-	if res.Latency, err = e.paced(lctx, offer, name+"-lat", p.Rate, p.Paced, arrivals); err != nil {
-		return res, fmt.Errorf("%s paced: %w", name, err)
+	return res, s.err()
+}
+
+// warm offers s one event and waits for its task.
+func (e *Env) warm(ctx context.Context, s *system) error {
+	if _, err := e.saturate(ctx, s.offer, s.name+"-warm", 1, 1, s.arrivals); err != nil {
+		return fmt.Errorf("%s warm-up: %w", s.name, err)
 	}
-	if err := e.waitIdle(lctx, c, tq); err != nil {
+	return nil
+}
+
+// warmWithin is warm bounded by timeout.
+func (e *Env) warmWithin(ctx context.Context, s *system, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return e.warm(ctx, s)
+}
+
+// waitIdle waits until s has no running workflow (at once when it has no workflows).
+func (s *system) waitIdle(ctx context.Context, e *Env) error {
+	if s.client == nil {
+		return nil
+	}
+	return e.waitIdle(ctx, s.client, s.tq)
+}
+
+// alone measures s by itself (throughput, then latency in one block) and closes it.
+func (e *Env) alone(ctx context.Context, s *system, p Phases) (PhaseResult, error) {
+	defer s.close()
+	res, err := e.throughput(ctx, s, p)
+	if err != nil {
 		return res, err
 	}
+	p.Blocks = 1
+	lats, err := e.latencies(ctx, p, s)
+	if err != nil {
+		return res, err
+	}
+	res.Latency = lats[0]
 	res.RSSEnd = currentRSS()
 	return res, nil
 }

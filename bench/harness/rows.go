@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"math"
+	"time"
 )
 
 // Row is one line of the table: a figure per run, optionally a ratio per run against another
@@ -104,6 +105,11 @@ func e2eRows(runs []Run) []Row {
 		{{OnRatio: true, AtMost: true, Bound: 1.2}, {AtMost: true, Bound: 15}},
 		{{OnRatio: true, AtMost: true, Bound: 1.5}, {AtMost: true, Bound: 50}},
 	})
+	rows = append(rows, latencyRows(runs, "end to end without the broker (Processor.Handle → HTTP task)",
+		func(r Run) Latency { return r.Direct }, "ceiling (b)")...)
+	rows = append(rows, latencyRows(runs, "Kafka hop alone (produce → bare franz-go consumer)",
+		func(r Run) Latency { return r.Hop }, "")...)
+	rows = append(rows, shareRows(runs)...)
 	if runs[0].Split != nil {
 		s := func(r Run) PhaseResult { return *r.Split }
 		rows = append(rows, phaseRows(runs, "end to end, split (2 clients, no eager start)", s, e, "eager e2e", [3][]Target{})...)
@@ -128,6 +134,52 @@ func phaseRows(runs []Run, name string, get, against func(Run) PhaseResult, to s
 		rows[i] = Row{Name: name + fg.suffix, Unit: fg.unit, Values: v, Ratios: ratios(v, a), RatioTo: to, Targets: targets[i]}
 	}
 	return rows
+}
+
+// latencyRows are a latency's p50 and p99 rows, with ratios against ceiling (b)'s when to is
+// set.
+func latencyRows(runs []Run, name string, get func(Run) Latency, to string) []Row {
+	var rows []Row
+	for _, q := range []struct {
+		suffix string
+		f      func(Latency) time.Duration
+	}{{": p50 at 20/s", func(l Latency) time.Duration { return l.P50 }}, {": p99 at 20/s", func(l Latency) time.Duration { return l.P99 }}} {
+		row := Row{Name: name + q.suffix, Unit: "ms", Values: collect(runs, func(r Run) float64 { return ms(q.f(get(r))) })}
+		if to != "" {
+			row.Ratios = ratios(row.Values, collect(runs, func(r Run) float64 { return ms(q.f(r.CeilingB.Latency)) }))
+			row.RatioTo = to
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// shareRows split the end-to-end p50 beyond ceiling (b)'s and the Kafka hop's, evtrigger's own
+// share, into the Kafka source's part (end to end less the run without the broker and the hop)
+// and the rest's (the run without the broker less ceiling (b)). Differences of medians, so a
+// part may come out below zero when the two are within noise.
+func shareRows(runs []Run) []Row {
+	p50 := func(f func(Run) Latency) []float64 { return collect(runs, func(r Run) float64 { return ms(f(r).P50) }) }
+	e2e, direct := p50(func(r Run) Latency { return r.E2E.Latency }), p50(func(r Run) Latency { return r.Direct })
+	b, hop := p50(func(r Run) Latency { return r.CeilingB.Latency }), p50(func(r Run) Latency { return r.Hop })
+	diff := func(a []float64, minus ...[]float64) []float64 {
+		out := append([]float64(nil), a...)
+		for _, m := range minus {
+			for i := range out {
+				out[i] -= m[i]
+			}
+		}
+		return out
+	}
+	own := diff(e2e, b, hop)
+	return []Row{
+		{Name: "evtrigger's own share of the end-to-end p50 (less ceiling (b)'s and the hop's)", Unit: "ms",
+			Values: own, Ratios: ratios(own, b), RatioTo: "ceiling (b)"},
+		{Name: "… of which in the Kafka source (end to end less without the broker, less the hop)", Unit: "ms",
+			Values: diff(e2e, direct, hop)},
+		{Name: "… of which from Processor.Handle to the task (without the broker less ceiling (b))", Unit: "ms",
+			Values: diff(direct, b)},
+	}
 }
 
 func filteredRows(runs []Run) []Row {

@@ -29,7 +29,10 @@ type Run struct {
 	CeilingB PhaseResult
 	E2E      PhaseResult
 	Split    *PhaseResult
-	Filtered FilteredResult
+	// Direct is the end-to-end stack without the broker (e2eStack.direct); Hop is the Kafka
+	// hop alone (openHop): produce to a bare consumer's poll.
+	Direct, Hop Latency
+	Filtered    FilteredResult
 	// Micro holds the Go benchmarks' nanoseconds per operation, by name.
 	Micro map[string]float64
 }
@@ -51,22 +54,73 @@ func (e *Env) RunOnce(ctx context.Context, i int, o RunOptions, log func(string,
 		}
 	}
 	p := o.Phases
-	step("ceiling (a)", func() (err error) {
-		r.CeilingA, err = e.Ceiling(ctx, ShapeRegular, fmt.Sprintf("ceil-a-r%d", i), p)
-		return
+	step("ceiling (a)", func() error {
+		s, err := e.openCeiling(ShapeRegular, fmt.Sprintf("ceil-a-r%d", i), p)
+		if err == nil {
+			r.CeilingA, err = e.alone(ctx, s, p)
+		}
+		return err
 	})
-	step("ceiling (b)", func() (err error) {
-		r.CeilingB, err = e.Ceiling(ctx, ShapeEagerLocal, fmt.Sprintf("ceil-b-r%d", i), p)
-		return
-	})
-	step("end to end", func() (err error) { r.E2E, err = e.EndToEnd(ctx, fmt.Sprintf("e2e-r%d", i), false, p); return })
-	if o.Split {
-		step("end to end, split", func() error {
-			s, err := e.EndToEnd(ctx, fmt.Sprintf("split-r%d", i), true, p)
-			r.Split = &s
+	// Ceiling (b), end to end, split, end to end without the broker and the Kafka hop stay up until their latencies are taken,
+	// in turns.
+	var compared []*system
+	defer func() {
+		for _, s := range compared {
+			s.close()
+		}
+	}()
+	saturated := func(res *PhaseResult, open func() (*system, error)) func() error {
+		return func() error {
+			s, err := open()
+			if err != nil {
+				return err
+			}
+			compared = append(compared, s)
+			*res, err = e.throughput(ctx, s, p)
 			return err
-		})
+		}
 	}
+	step("ceiling (b), saturated", saturated(&r.CeilingB, func() (*system, error) {
+		return e.openCeiling(ShapeEagerLocal, fmt.Sprintf("ceil-b-r%d", i), p)
+	}))
+	var stack *e2eStack
+	step("end to end, saturated", saturated(&r.E2E, func() (s *system, err error) {
+		s, stack, err = e.openE2E(ctx, fmt.Sprintf("e2e-r%d", i), false, p)
+		return s, err
+	}))
+	if o.Split {
+		r.Split = &PhaseResult{}
+		step("end to end, split, saturated", saturated(r.Split, func() (*system, error) {
+			s, _, err := e.openE2E(ctx, fmt.Sprintf("split-r%d", i), true, p)
+			return s, err
+		}))
+	}
+	step("without the broker, warm-up", func() error {
+		s := stack.direct(fmt.Sprintf("direct-r%d", i))
+		compared = append(compared, s)
+		return e.warmWithin(ctx, s, p.Timeout)
+	})
+	step("kafka hop, warm-up", func() error {
+		s, err := e.openHop(ctx, fmt.Sprintf("hop-r%d", i))
+		if err != nil {
+			return err
+		}
+		compared = append(compared, s)
+		return e.warmWithin(ctx, s, p.Timeout)
+	})
+	step("latencies, in turns", func() error {
+		lats, err := e.latencies(ctx, p, compared...)
+		if err != nil {
+			return err
+		}
+		r.CeilingB.Latency, r.E2E.Latency = lats[0], lats[1]
+		if o.Split {
+			r.Split.Latency, lats = lats[2], append(lats[:2:2], lats[3:]...)
+		}
+		r.Direct, r.Hop = lats[2], lats[3]
+		r.E2E.RSSEnd = currentRSS()
+		return nil
+	})
 	step("filtered", func() (err error) {
 		r.Filtered, err = e.Filtered(ctx, fmt.Sprintf("filtered-r%d", i), o.FilteredN, p.Timeout)
 		return
