@@ -41,7 +41,7 @@ func (r Report) WriteMarkdown(w io.Writer) {
 	}
 	fmt.Fprintf(w, "Machine: %s. Medians of %d runs. Saturated phases offer %d events at once (ceilings: "+
 		"%d starts in flight at most; end to end: Kafka MaxInFlight %s); latency phases offer %g events/s "+
-		"for %s (ceiling (b), end to end, split and the Kafka hop in turns, %d blocks each); filtered: %d records.\n\n",
+		"for %s (ceiling (b), end to end, split, end to end without the broker and the Kafka hop in turns, %d blocks each); filtered: %d records.\n\n",
 		r.Machine, len(r.Runs), p.N, p.Concurrency, inFlight, p.Rate, p.Paced, max(p.Blocks, 1), r.Options.FilteredN)
 	if p.WorkerSlots > 0 {
 		fmt.Fprintf(w, "Workers (ceilings and end to end) with %d slots of each kind.\n\n", p.WorkerSlots)

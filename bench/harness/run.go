@@ -61,21 +61,46 @@ func (e *Env) RunOnce(ctx context.Context, i int, o RunOptions, log func(string,
 		}
 		return err
 	})
-	// Ceiling (b), end to end, split, end to end without the broker and the Kafka hop stay up until their latencies are taken,
-	// in turns.
-	var compared []*system
-	defer func() {
-		for _, s := range compared {
-			s.close()
-		}
-	}()
+	turns := &inTurns{}
+	defer turns.close()
+	e.compared(ctx, i, o, &r, turns, step)
+	step("filtered", func() (err error) {
+		r.Filtered, err = e.Filtered(ctx, fmt.Sprintf("filtered-r%d", i), o.FilteredN, p.Timeout)
+		return
+	})
+	step("go benchmarks", func() error { r.Micro = micro(); return nil })
+	return r, err
+}
+
+// inTurns holds the systems whose latencies are taken in turns, and where each one's goes.
+type inTurns struct {
+	systems []*system
+	into    []*Latency
+}
+
+func (t *inTurns) add(s *system, into *Latency) {
+	t.systems = append(t.systems, s)
+	t.into = append(t.into, into)
+}
+
+func (t *inTurns) close() {
+	for _, s := range t.systems {
+		s.close()
+	}
+}
+
+// compared runs the systems compared with each other: ceiling (b), end to end and split, each
+// saturated in turn and left running; end to end without the broker and the Kafka hop, warmed
+// up; then the latencies of all five, in turns.
+func (e *Env) compared(ctx context.Context, i int, o RunOptions, r *Run, turns *inTurns, step func(string, func() error)) {
+	p := o.Phases
 	saturated := func(res *PhaseResult, open func() (*system, error)) func() error {
 		return func() error {
 			s, err := open()
 			if err != nil {
 				return err
 			}
-			compared = append(compared, s)
+			turns.add(s, &res.Latency)
 			*res, err = e.throughput(ctx, s, p)
 			return err
 		}
@@ -97,7 +122,7 @@ func (e *Env) RunOnce(ctx context.Context, i int, o RunOptions, log func(string,
 	}
 	step("without the broker, warm-up", func() error {
 		s := stack.direct(fmt.Sprintf("direct-r%d", i))
-		compared = append(compared, s)
+		turns.add(s, &r.Direct)
 		return e.warmWithin(ctx, s, p.Timeout)
 	})
 	step("kafka hop, warm-up", func() error {
@@ -105,28 +130,20 @@ func (e *Env) RunOnce(ctx context.Context, i int, o RunOptions, log func(string,
 		if err != nil {
 			return err
 		}
-		compared = append(compared, s)
+		turns.add(s, &r.Hop)
 		return e.warmWithin(ctx, s, p.Timeout)
 	})
 	step("latencies, in turns", func() error {
-		lats, err := e.latencies(ctx, p, compared...)
+		lats, err := e.latencies(ctx, p, turns.systems...)
 		if err != nil {
 			return err
 		}
-		r.CeilingB.Latency, r.E2E.Latency = lats[0], lats[1]
-		if o.Split {
-			r.Split.Latency, lats = lats[2], append(lats[:2:2], lats[3:]...)
+		for k, l := range lats {
+			*turns.into[k] = l
 		}
-		r.Direct, r.Hop = lats[2], lats[3]
 		r.E2E.RSSEnd = currentRSS()
 		return nil
 	})
-	step("filtered", func() (err error) {
-		r.Filtered, err = e.Filtered(ctx, fmt.Sprintf("filtered-r%d", i), o.FilteredN, p.Timeout)
-		return
-	})
-	step("go benchmarks", func() error { r.Micro = micro(); return nil })
-	return r, err
 }
 
 // Micro benchmark names.
