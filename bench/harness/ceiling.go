@@ -80,7 +80,7 @@ func WorkerOptions(slots int) sdkworker.Options {
 
 // openCeiling starts a bare SDK program of the given shape on a task queue of its own. Starter
 // and worker share one client, as they would in one evtrigger process.
-func (e *Env) openCeiling(shape Shape, name string, p Phases) (_ *system, err error) {
+func (e *Env) openCeiling(shape Shape, name string, p Phases) (*system, error) {
 	c, err := e.Dial()
 	if err != nil {
 		return nil, err

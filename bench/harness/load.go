@@ -84,7 +84,7 @@ func offerAll(ctx context.Context, offer offerFunc, prefix string, n, concurrenc
 // with its system idle (every task arrived, no workflow running), so blocks never overlap and
 // the systems never compete. Measured this way, systems compared by a ratio meet the same
 // minutes of the machine and of the server; separate phases minutes apart do not (on a shared
-// machine, one program's p50 moved by half from one run to the next).
+// machine, one program's p50 moved by a third from one run to the next).
 func (e *Env) latencies(ctx context.Context, p Phases, systems ...*system) ([]Latency, error) {
 	blocks := max(p.Blocks, 1)
 	n := int(p.Rate * p.Paced.Seconds())
