@@ -158,8 +158,7 @@ func (e *Env) openE2E(ctx context.Context, name string, split bool, p Phases) (*
 // leaves the stack running: the end-to-end system closes it.
 func (s *e2eStack) direct(name string) *system {
 	offer := func(ctx context.Context, id string, sentAt time.Time) error {
-		return s.proc.Handle(ctx, ingress.Message{Body: e2eBody(id, sentAt), DefaultID: id, Origin: "evbench " + id,
-			ReceivedAt: time.Now()})
+		return s.proc.Handle(ctx, ingress.Message{Body: e2eBody(id, sentAt), DefaultID: id, Origin: "evbench " + id})
 	}
 	return &system{name: name, client: s.wc, tq: s.topic, offer: offer,
 		arrivals: func(r *recorder) { s.sink.rec.Store(r) }, close: func() {}}

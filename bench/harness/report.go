@@ -41,8 +41,9 @@ func (r Report) WriteMarkdown(w io.Writer) {
 	}
 	fmt.Fprintf(w, "Machine: %s. Medians of %d runs. Saturated phases offer %d events at once (ceilings: "+
 		"%d starts in flight at most; end to end: Kafka MaxInFlight %s); latency phases offer %g events/s "+
-		"for %s (ceiling (b), end to end, split, end to end without the broker and the Kafka hop in turns, %d blocks each); filtered: %d records.\n\n",
-		r.Machine, len(r.Runs), p.N, p.Concurrency, inFlight, p.Rate, p.Paced, max(p.Blocks, 1), r.Options.FilteredN)
+		"for %s (%s in turns, %d blocks each); filtered: %d records.\n\n",
+		r.Machine, len(r.Runs), p.N, p.Concurrency, inFlight, p.Rate, p.Paced, r.Options.inTurnsNames(),
+		max(p.Blocks, 1), r.Options.FilteredN)
 	if p.WorkerSlots > 0 {
 		fmt.Fprintf(w, "Workers (ceilings and end to end) with %d slots of each kind.\n\n", p.WorkerSlots)
 	}
@@ -131,6 +132,14 @@ func writeRunDetails(w io.Writer, r Run) {
 	phase("end to end", r.E2E)
 	if r.Split != nil {
 		phase("split", *r.Split)
+	}
+	for _, l := range []struct {
+		name string
+		lat  Latency
+	}{{"end to end without the broker", r.Direct}, {"Kafka hop", r.Hop}} {
+		if l.lat.Warnings != "" {
+			fmt.Fprintf(w, "  - %s: warnings at %g/s: %s\n", l.name, l.lat.Rate, l.lat.Warnings)
+		}
 	}
 	f := r.Filtered
 	fmt.Fprintf(w, "  - filtered: %d records; first record after %s (evtrigger) and %s (bare)\n",

@@ -72,6 +72,14 @@ func (e *Env) RunOnce(ctx context.Context, i int, o RunOptions, log func(string,
 	return r, err
 }
 
+// inTurnsNames names the systems whose latencies a run takes in turns (see compared).
+func (o RunOptions) inTurnsNames() string {
+	if o.Split {
+		return "ceiling (b), end to end, split, end to end without the broker and the Kafka hop"
+	}
+	return "ceiling (b), end to end, end to end without the broker and the Kafka hop"
+}
+
 // inTurns holds the systems whose latencies are taken in turns, and where each one's goes.
 type inTurns struct {
 	systems []*system

@@ -58,7 +58,7 @@ func parse(args []string) (flags, error) {
 	fs.IntVar(&p.WorkerSlots, "worker-slots", 0, "end to end: the worker's workflow task and activity slots (default: the worker's default, 200)")
 	fs.Float64Var(&p.Rate, "rate", 20, "events per second in each latency phase")
 	fs.DurationVar(&p.Paced, "paced", 30*time.Second, "length of each latency phase")
-	fs.IntVar(&p.Blocks, "blocks", 5, "latency phases of ceiling (b), end to end and split: blocks each, the systems taking turns")
+	fs.IntVar(&p.Blocks, "blocks", 5, "latency phases of the systems compared (ceiling (b), end to end, split, without the broker, the Kafka hop): blocks each, the systems taking turns")
 	fs.DurationVar(&p.Timeout, "timeout", 10*time.Minute, "how long a phase may wait for its tasks")
 	fs.IntVar(&f.opts.FilteredN, "filtered-n", 500000, "records each consumer reads in the filtered comparison")
 	fs.BoolVar(&f.opts.Split, "split", true, "also run end to end with starter and worker on separate clients (no eager start)")
